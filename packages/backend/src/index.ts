@@ -1,0 +1,65 @@
+/*
+ * The Acme Developer Portal backend (new backend system).
+ * Which plugins run, and why, is listed here; configuration lives in the app-config files.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+import { assertRequiredEnvironment } from './requiredEnvironment';
+import { localModeSignIn } from './localModeSignIn';
+
+// Refuse to start when a config file references an unset ${VAR}: Backstage would otherwise
+// drop the value and, for instance, connect to a database on localhost.
+try {
+  assertRequiredEnvironment();
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(78); // EX_CONFIG
+}
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+backend.add(import('@backstage/plugin-proxy-backend'));
+
+// Scaffolder, with Backstage's GitLab actions (publish:gitlab, gitlab:* ...).
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-gitlab'));
+backend.add(
+  import('@backstage/plugin-scaffolder-backend-module-notifications'),
+);
+
+backend.add(import('@backstage/plugin-techdocs-backend'));
+
+// Sign-in: GitLab in production, guest only in local mode.
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-gitlab-provider'));
+backend.add(localModeSignIn);
+
+// Catalog. The GitLab providers stay idle unless catalog.providers.gitlab is configured
+// (app-config.gitlab-discovery.yaml).
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+backend.add(import('@backstage/plugin-catalog-backend-module-gitlab'));
+backend.add(import('@backstage/plugin-catalog-backend-module-gitlab-org'));
+
+backend.add(import('@backstage/plugin-permission-backend'));
+// Allow-all until the role-based policy lands (issue: roles and access).
+backend.add(
+  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+);
+
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-pg'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
+
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+
+backend.add(import('@backstage/plugin-user-settings-backend'));
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
+backend.start();

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end and smoke tests, in Debian's Chromium (never a downloaded browser).
+ *
+ * - `PORTAL_IMAGE_DIR` set (scripts/test.sh): the built portal, laid out like the container
+ *   image, is started in local mode on :7007 and tested there.
+ * - `PLAYWRIGHT_URL` set: tests run against that running portal.
+ * - Neither: the dev servers (`yarn start`) are started or reused on :3000 and :7007.
+ */
+const imageDir = process.env.PORTAL_IMAGE_DIR;
+
+// Flags that work on machines with a closed network: without the background-networking ones
+// Chromium floods it with connections that are refused.
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function webServer() {
+  if (process.env.PLAYWRIGHT_URL) return [];
+  if (imageDir) {
+    return [
+      {
+        command: `node packages/backend --config app-config.yaml --config ${path.resolve(
+          __dirname,
+          'packages/backend/e2e-tests/app-config.smoke.yaml',
+        )}`,
+        cwd: imageDir,
+        url: 'http://localhost:7007/.backstage/health/v1/readiness',
+        timeout: 180_000,
+        reuseExistingServer: false,
+        stdout: 'ignore' as const,
+        stderr: 'pipe' as const,
+      },
+    ];
+  }
+  return [
+    {
+      command: 'yarn start',
+      url: 'http://localhost:3000',
+      reuseExistingServer: true,
+      timeout: 180_000,
+    },
+  ];
+}
+
+export default defineConfig({
+  timeout: 60_000,
+  expect: { timeout: 30_000 },
+  // One portal, one browser at a time: the machines have two cores.
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  webServer: webServer(),
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'e2e-test-report' }],
+  ],
+  use: {
+    baseURL:
+      process.env.PLAYWRIGHT_URL ??
+      (imageDir ? 'http://localhost:7007' : 'http://localhost:3000'),
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: chromiumArgs,
+    },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+  },
+  outputDir: 'node_modules/.cache/e2e-test-results',
+  projects: [
+    { name: 'app', testDir: 'packages/app/e2e-tests' },
+    { name: 'backend', testDir: 'packages/backend/e2e-tests' },
+  ],
+});
