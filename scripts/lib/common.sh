@@ -67,6 +67,12 @@ ensure_node() {
   # shipped with the Node in use so better-sqlite3 builds from source.
   export npm_config_nodedir="$NODE_HOME"
   export NODE_HOME
+  # A `yarn` on PATH for child processes too (Playwright's web server, backstage-cli), without
+  # a global install: the repository's own release.
+  mkdir -p "$ROOT/.toolchain/bin"
+  printf '#!/bin/sh\nexec node "%s" "$@"\n' "$YARN_RELEASE" > "$ROOT/.toolchain/bin/yarn"
+  chmod +x "$ROOT/.toolchain/bin/yarn"
+  export PATH="$ROOT/.toolchain/bin:$PATH"
   log "node $(node --version) from $NODE_HOME"
 }
 

@@ -80,6 +80,8 @@ test('the catalog lists the sample components and teams', async ({
   await page.goto('/catalog/default/component/idp-portal');
   await expect(page.getByRole('heading', { name: 'IDP Portal' })).toBeVisible();
   await expect(page.getByText('About', { exact: true })).toBeVisible();
-  await expect(page.getByText('Internal Developer Platform').first()).toBeVisible();
+  await expect(
+    page.getByText('Internal Developer Platform').first(),
+  ).toBeVisible();
   await screenshot(page, testInfo, 'portal-entity');
 });

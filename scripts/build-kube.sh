@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the real Kubernetes control plane the tests run against, from the Go module proxy:
+#   kine (etcd API over SQLite), kube-apiserver and kube-controller-manager v1.34.x.
+# No Docker, kind or release downloads on these machines; see shared notes control-plane.md.
+# Binaries are cached in $CACHE_DIR/kube/<version>/bin so only the first run pays.
+# Prints the bin directory on stdout.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+KUBE_VERSION="$(sed -n -E 's/^(require)?[[:space:]]*k8s.io\/kubernetes v([0-9.]+)$/\2/p' "$ROOT/tools/kube/go.mod")"
+KINE_VERSION="$(sed -n 's/^\/\/ kine: //p' "$ROOT/tools/kube/go.mod")"
+[ -n "$KUBE_VERSION" ] && [ -n "$KINE_VERSION" ] || die "cannot read versions from tools/kube/go.mod"
+BIN="$CACHE_DIR/kube/v$KUBE_VERSION-kine$KINE_VERSION/bin"
+mkdir -p "$BIN"
+
+command -v go >/dev/null || apt_install golang-go
+export GOFLAGS="-trimpath -mod=readonly"
+export CGO_ENABLED="${CGO_ENABLED:-1}"
+
+if [ ! -x "$BIN/kine" ]; then
+  log "building kine v$KINE_VERSION (Go module proxy)"
+  GOBIN="$BIN" go install "github.com/k3s-io/kine@v$KINE_VERSION"
+fi
+
+minor="$(echo "$KUBE_VERSION" | cut -d. -f2)"
+ldflags="-s -w -X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION"
+ldflags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
+for cmd in kube-apiserver kube-controller-manager; do
+  if [ ! -x "$BIN/$cmd" ]; then
+    log "building $cmd v$KUBE_VERSION (first run only: several minutes on 2 cores)"
+    (cd "$ROOT/tools/kube" && CGO_ENABLED=0 go build -ldflags "$ldflags" -o "$BIN/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd")
+    mv "$BIN/$cmd.tmp" "$BIN/$cmd"
+  fi
+done
+echo "$BIN"
