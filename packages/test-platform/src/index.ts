@@ -1,0 +1,11 @@
+/**
+ * The portal's test platform: a real Kubernetes control plane, a GitLab REST API test double with
+ * real git repositories behind it, a simulator for what Crossplane and Argo CD controllers write,
+ * and the local sandbox that wires them to the portal.
+ *
+ * @packageDocumentation
+ */
+export * from './kube/startControlPlane';
+export * from './kube/kubeBinaries';
+export * from './kube/compositeResourceCrd';
+export * from './kube/KubeRest';
