@@ -9,3 +9,4 @@ export * from './kube/startControlPlane';
 export * from './kube/kubeBinaries';
 export * from './kube/compositeResourceCrd';
 export * from './kube/KubeRest';
+export * from './kube/StatusSimulator';

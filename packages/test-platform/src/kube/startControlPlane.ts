@@ -291,6 +291,7 @@ export async function startControlPlane(
     let caData: string;
     let adminFile: string;
     let developerFile: string;
+    let startControllers: (() => void) | undefined;
 
     if (external) {
       const kc = new KubeConfig();
@@ -390,24 +391,27 @@ export async function startControlPlane(
         { mode: 0o600 },
       );
 
-      children.push(
-        startProcess(
-          'kube-controller-manager',
-          bins.kubeControllerManager,
-          [
-            `--kubeconfig=${adminFile}`,
-            '--leader-elect=false',
-            '--controllers=namespace-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller,clusterrole-aggregation-controller,root-ca-certificate-publisher-controller',
-            `--service-account-private-key-file=${certs.serviceAccountKey}`,
-            `--root-ca-file=${certs.caCert}`,
-            '--use-service-account-credentials=false',
-            '--secure-port=0',
-            '--concurrent-namespace-syncs=5',
-            '--concurrent-gc-syncs=5',
-          ],
-          dir,
-        ),
-      );
+      // Started once the CRDs exist (below): the garbage collector discovers resource types at
+      // start and only every 30 s after, so dependents of a new XR type would linger that long.
+      startControllers = () =>
+        children.push(
+          startProcess(
+            'kube-controller-manager',
+            bins.kubeControllerManager,
+            [
+              `--kubeconfig=${adminFile}`,
+              '--leader-elect=false',
+              '--controllers=namespace-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller,clusterrole-aggregation-controller,root-ca-certificate-publisher-controller',
+              `--service-account-private-key-file=${certs.serviceAccountKey}`,
+              `--root-ca-file=${certs.caCert}`,
+              '--use-service-account-credentials=false',
+              '--secure-port=0',
+              '--concurrent-namespace-syncs=5',
+              '--concurrent-gc-syncs=5',
+            ],
+            dir,
+          ),
+        );
     }
 
     const adminKc = new KubeConfig();
@@ -416,6 +420,7 @@ export async function startControlPlane(
       ...platformCrds(options.xrdFile),
       ...portalRbac(),
     ]);
+    startControllers?.();
     const portalToken = await requestPortalToken(adminKc);
     const portalFile = path.join(dir, 'portal.kubeconfig');
     fs.writeFileSync(
