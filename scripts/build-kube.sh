@@ -12,7 +12,9 @@ KINE_VERSION="$(sed -n 's/^\/\/ kine: //p' "$ROOT/tools/kube/go.mod")"
 BIN="$CACHE_DIR/kube/v$KUBE_VERSION-kine$KINE_VERSION/bin"
 mkdir -p "$BIN"
 
-command -v go >/dev/null || apt_install golang-go
+# Go >= 1.21 fetches the toolchain tools/kube/go.mod asks for (go 1.24) from the module proxy
+# by itself; Debian bookworm's golang-go (1.19) is too old, so we do not install that.
+command -v go >/dev/null || die "Go >= 1.21 is needed to build the control plane (https://go.dev/dl), or set IDP_TEST_KUBECONFIG to use an existing cluster"
 export GOFLAGS="-trimpath -mod=readonly"
 export CGO_ENABLED="${CGO_ENABLED:-1}"
 

@@ -33,11 +33,24 @@ ensure_chromium() {
   export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 }
 
+# The real Kubernetes control plane the test platform starts: built once from the Go module
+# proxy into the cache (several minutes the first time), reused after. Not needed when
+# IDP_TEST_KUBECONFIG points the tests at an existing cluster.
+ensure_kube() {
+  command -v openssl >/dev/null || apt_install openssl
+  command -v git >/dev/null || apt_install git
+  if [ -z "${IDP_TEST_KUBECONFIG:-}" ]; then
+    IDP_KUBE_BIN_DIR="$("$ROOT/scripts/build-kube.sh")"
+    export IDP_KUBE_BIN_DIR
+  fi
+}
+
 setup() {
   ensure_node
   ensure_deps
   ensure_postgres
   ensure_chromium
+  ensure_kube
 }
 
 stage_typecheck() { (cd "$ROOT" && yarn tsc); }

@@ -10,3 +10,5 @@ export * from './kube/kubeBinaries';
 export * from './kube/compositeResourceCrd';
 export * from './kube/KubeRest';
 export * from './kube/StatusSimulator';
+export * from './sandbox/startSandbox';
+export * from './gitlab';

@@ -2,6 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+// The test platform only ever runs from source (tests, sandbox, benchmarks), never from a
+// production bundle, so __dirname is where this file is.
+/* eslint-disable no-restricted-syntax */
+
 /** The repository root: the nearest parent folder holding `tools/kube/go.mod`. */
 export function repoRoot(): string {
   let dir = __dirname;

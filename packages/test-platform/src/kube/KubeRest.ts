@@ -45,12 +45,9 @@ export class KubeRest {
     const url = new URL(path, cluster.server);
     const options: https.RequestOptions = { method, headers: {} };
     await this.kc.applyToHTTPSOptions(options);
-    const payload =
-      body === undefined
-        ? undefined
-        : typeof body === 'string'
-        ? body
-        : JSON.stringify(body);
+    let payload: string | undefined;
+    if (typeof body === 'string') payload = body;
+    else if (body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined) {
       (options.headers as Record<string, string>)['Content-Type'] = contentType;
     }

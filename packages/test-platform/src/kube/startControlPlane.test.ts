@@ -56,21 +56,20 @@ describe('startControlPlane', () => {
     const ns = await core.readNamespace({ name: 'default' });
     expect(ns.metadata?.name).toBe('default');
     const custom = cp.kubeConfig('admin').makeApiClient(CustomObjectsApi);
-    for (const [group, plural] of [
-      ['argoproj.io', 'applications'],
-      ['argoproj.io', 'appprojects'],
-      ['apiextensions.crossplane.io', 'compositions'],
-      [GROUP, PLURAL],
-    ]) {
-      const version =
-        group === 'argoproj.io' ? 'v1alpha1' : group === GROUP ? VERSION : 'v1';
+    const served: Array<[string, string, string, string?]> = [
+      ['argoproj.io', 'v1alpha1', 'applications', 'argocd'],
+      ['argoproj.io', 'v1alpha1', 'appprojects', 'argocd'],
+      ['apiextensions.crossplane.io', 'v1', 'compositions'],
+      [GROUP, VERSION, PLURAL],
+    ];
+    for (const [group, version, plural, namespace] of served) {
       await expect(
-        group === 'argoproj.io'
+        namespace
           ? custom.listNamespacedCustomObject({
               group,
               version,
               plural,
-              namespace: 'argocd',
+              namespace,
             })
           : custom.listClusterCustomObject({ group, version, plural }),
       ).resolves.toHaveProperty('items');

@@ -1,0 +1,21 @@
+/**
+ * GitLab REST API v4 test double with real git repositories.
+ *
+ * @packageDocumentation
+ */
+export { startGitLabDouble } from './startGitLabDouble';
+export type {
+  AddGroupOptions,
+  AddProjectOptions,
+  CreateTokenOptions,
+  GitLabDouble,
+  GitLabDoubleOptions,
+  GitLabDoubleState,
+  GitLabDeployTokenSnapshot,
+  GitLabNamespaceSnapshot,
+  GitLabProjectSnapshot,
+  GitLabTokenSnapshot,
+} from './startGitLabDouble';
+export { FaultInjector } from './FaultInjector';
+export type { ActiveFault, FaultRule } from './FaultInjector';
+export type * from './types';

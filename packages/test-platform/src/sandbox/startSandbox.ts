@@ -1,0 +1,266 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { ControlPlane, startControlPlane } from '../kube/startControlPlane';
+import { StatusSimulator } from '../kube/StatusSimulator';
+import { KubeRest } from '../kube/KubeRest';
+import { GitLabDouble, startGitLabDouble } from '../gitlab/startGitLabDouble';
+
+/** Options of {@link startSandbox}. */
+export interface SandboxOptions {
+  /** How long an ApplicationEnvironment takes to become Ready (default 5 s). */
+  readyAfterMs?: number;
+  /** Create one sample environment at start (default true). */
+  seed?: boolean;
+  /** Log progress lines here (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** A running sandbox: what the portal talks to, and the config that wires it. */
+export interface Sandbox {
+  controlPlane: ControlPlane;
+  gitlab: GitLabDouble;
+  simulator: StatusSimulator;
+  /** A config file for the portal (`--config`); secrets stay in {@link Sandbox.env}. */
+  configFile: string;
+  /** Environment variables the config file substitutes (tokens). */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** The GitLab groups of the sample organisation (catalog-info/org.yaml's gitlab.com/group-slug). */
+const GROUPS = ['platform', 'team-payments', 'team-storefront'];
+
+/**
+ * Plays Argo CD for the sandbox: every Application the composition created is reported
+ * Synced and Healthy at the deploy repository's current commit, with two running pods
+ * labelled with the component's Kubernetes id in its namespace.
+ */
+function runArgoSimulation(
+  rest: KubeRest,
+  simulator: StatusSimulator,
+  gitlab: GitLabDouble,
+  log: (line: string) => void,
+) {
+  let running = true;
+  const done = new Set<string>();
+  const loop = (async () => {
+    while (running) {
+      try {
+        const apps = await rest.list('argoproj.io/v1alpha1', 'Application', {
+          namespace: 'argocd',
+        });
+        for (const app of apps) {
+          const uid = (app.metadata as any).uid as string;
+          if (done.has(uid) || app.status?.sync) continue;
+          const repoUrl: string = app.spec.source.repoURL;
+          const project = gitlab.state
+            .projects()
+            .find(p =>
+              repoUrl.replace(/\.git$/, '').endsWith(`/${p.fullPath}`),
+            );
+          const branch = app.spec.source.targetRevision;
+          const sha =
+            (project && (await gitlab.state.branches(project.id))[branch]) ??
+            '0000000000000000000000000000000000000000';
+          const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+          const component = (
+            app.metadata.labels as Record<string, string> | undefined
+          )?.['backstage.io/kubernetes-id'];
+          const namespace = app.spec.destination.namespace;
+          if (!component) {
+            done.add(uid);
+            continue;
+          }
+          await simulator.setApplicationStatus(app.metadata.name, {
+            sync: 'Synced',
+            health: 'Healthy',
+            revision: sha,
+            operation: {
+              phase: 'Succeeded',
+              message: 'successfully synced (all tasks run)',
+              startedAt: now,
+              finishedAt: now,
+            },
+            history: [{ revision: sha, deployedAt: now }],
+            resources: [
+              {
+                group: 'apps',
+                version: 'v1',
+                kind: 'Deployment',
+                namespace,
+                name: component,
+                status: 'Synced',
+                health: 'Healthy',
+              },
+              {
+                version: 'v1',
+                kind: 'Service',
+                namespace,
+                name: component,
+                status: 'Synced',
+                health: 'Healthy',
+              },
+            ],
+          });
+          await simulator.setPods(
+            namespace,
+            {
+              'backstage.io/kubernetes-id': component,
+              'app.kubernetes.io/name': component,
+            },
+            [1, 2].map(i => ({
+              name: `${component}-${sha.slice(0, 7)}-pod${i}`,
+              state: 'Running' as const,
+              image: `registry.acme.example/${component}:${sha.slice(0, 7)}`,
+            })),
+          );
+          done.add(uid);
+          log(
+            `argo cd (simulated): ${
+              app.metadata.name
+            } synced and healthy at ${sha.slice(0, 7)}`,
+          );
+        }
+      } catch (e) {
+        log(`argo cd (simulated): ${(e as Error).message}`);
+      }
+      await new Promise(r => setTimeout(r, 500));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/**
+ * Starts the whole test platform for trying the portal on a laptop: a real Kubernetes control
+ * plane, the GitLab test double under `/gitlab` with the sample organisation's groups, and
+ * simulated Crossplane and Argo CD controllers; returns a config file that points the portal's
+ * GitLab integration and Kubernetes backend at them.
+ */
+export async function startSandbox(
+  options: SandboxOptions = {},
+): Promise<Sandbox> {
+  const log =
+    options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const started = Date.now();
+  const controlPlane = await startControlPlane();
+  log(
+    `kubernetes: ${controlPlane.server} (ready in ${Date.now() - started} ms)`,
+  );
+  let gitlab: GitLabDouble | undefined;
+  try {
+    gitlab = await startGitLabDouble({ basePath: '/gitlab' });
+    return await wire(controlPlane, gitlab, options, log);
+  } catch (error) {
+    await gitlab?.stop();
+    await controlPlane.stop();
+    throw error;
+  }
+}
+
+async function wire(
+  controlPlane: ControlPlane,
+  gitlab: GitLabDouble,
+  options: SandboxOptions,
+  log: (line: string) => void,
+): Promise<Sandbox> {
+  gitlab.addGroup({ path: 'idp', name: 'IDP' });
+  for (const group of GROUPS) gitlab.addGroup({ path: group, parent: 'idp' });
+  log(`gitlab (test double): ${gitlab.baseUrl}`);
+
+  const admin = controlPlane.kubeConfig('admin');
+  const simulator = new StatusSimulator(admin);
+  const crossplane = simulator.runEnvironmentController({
+    readyAfterMs: options.readyAfterMs ?? 5000,
+  });
+  const argo = runArgoSimulation(new KubeRest(admin), simulator, gitlab, log);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-'));
+  const configFile = path.join(dir, 'app-config.sandbox.yaml');
+  fs.writeFileSync(
+    configFile,
+    stringify({
+      integrations: {
+        gitlab: [
+          {
+            host: gitlab.host,
+            baseUrl: gitlab.baseUrl,
+            apiBaseUrl: gitlab.apiBaseUrl,
+            token: '${SANDBOX_GITLAB_TOKEN}',
+          },
+        ],
+      },
+      kubernetes: {
+        serviceLocatorMethod: { type: 'multiTenant' },
+        clusterLocatorMethods: [
+          {
+            type: 'config',
+            clusters: [
+              {
+                name: 'development',
+                url: controlPlane.server,
+                authProvider: 'serviceAccount',
+                serviceAccountToken: '${SANDBOX_K8S_TOKEN}',
+                caData: controlPlane.caData,
+                skipMetricsLookup: true,
+              },
+            ],
+          },
+        ],
+      },
+    }),
+    { mode: 0o600 },
+  );
+  log(`portal config: ${configFile}`);
+
+  // One environment of a sample service exists from the start, so its Kubernetes tab shows
+  // something before anyone runs a template.
+  if (options.seed !== false) {
+    const repo = await gitlab.addProject({
+      namespace: 'idp/team-payments',
+      path: 'payments-checkout-deployment',
+      description: 'GitOps deployment repository of payments-checkout',
+      default_branch: 'development',
+      initialize_with_readme: true,
+    });
+    await controlPlane.apply([
+      {
+        apiVersion: 'idp.acme.example/v1alpha1',
+        kind: 'ApplicationEnvironment',
+        metadata: { name: 'payments-checkout-development' },
+        spec: {
+          team: 'team-payments',
+          system: 'payments',
+          component: 'payments-checkout',
+          environment: 'development',
+          repository: { url: `${gitlab.baseUrl}/${repo.fullPath}.git` },
+        },
+      },
+    ]);
+    log('seeded: ApplicationEnvironment payments-checkout-development');
+  }
+
+  return {
+    controlPlane,
+    gitlab,
+    simulator,
+    configFile,
+    env: {
+      SANDBOX_GITLAB_TOKEN: gitlab.rootToken,
+      SANDBOX_K8S_TOKEN: controlPlane.portalToken,
+    },
+    async stop() {
+      await argo.stop();
+      await crossplane.stop();
+      await gitlab.stop();
+      await controlPlane.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
