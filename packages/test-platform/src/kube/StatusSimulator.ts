@@ -425,13 +425,19 @@ export class StatusSimulator {
     namespace: string,
     labels: Record<string, string>,
     pods: SimulatedPod[],
+    ownerReferences?: object[],
   ): Promise<void> {
     for (const pod of pods) {
       const image = pod.image ?? 'registry.acme.example/app:0000000';
       const object: KubeObject = {
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { name: pod.name, namespace, labels },
+        metadata: {
+          name: pod.name,
+          namespace,
+          labels,
+          ...(ownerReferences && { ownerReferences }),
+        },
         spec: {
           securityContext: {
             runAsNonRoot: true,

@@ -33,6 +33,114 @@ export interface Sandbox {
 const GROUPS = ['platform', 'team-payments', 'team-storefront'];
 
 /**
+ * What a synced Helm chart leaves running: a Deployment, its ReplicaSet and two Running pods
+ * (owned in that chain, so Backstage's Kubernetes tab groups them), labelled with the
+ * component's Kubernetes id. No controllers run, so the objects are written as they would be.
+ */
+async function deployWorkload(
+  rest: KubeRest,
+  simulator: StatusSimulator,
+  namespace: string,
+  component: string,
+  sha: string,
+) {
+  const labels = {
+    'backstage.io/kubernetes-id': component,
+    'app.kubernetes.io/name': component,
+  };
+  const image = `registry.acme.example/${component}:${sha.slice(0, 7)}`;
+  const template = {
+    metadata: { labels },
+    spec: {
+      securityContext: {
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [
+        {
+          name: 'app',
+          image,
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+          },
+        },
+      ],
+    },
+  };
+  const deployment = await rest.apply(
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: component, namespace, labels },
+      spec: { replicas: 2, selector: { matchLabels: labels }, template },
+    },
+    { fieldManager: 'argocd-simulator' },
+  );
+  const hash = sha.slice(0, 10);
+  const replicaSet = await rest.apply(
+    {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: `${component}-${hash}`,
+        namespace,
+        labels,
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: component,
+            uid: (deployment.metadata as any).uid,
+            controller: true,
+          },
+        ],
+      },
+      spec: { replicas: 2, selector: { matchLabels: labels }, template },
+    },
+    { fieldManager: 'argocd-simulator' },
+  );
+  await simulator.setPods(
+    namespace,
+    labels,
+    ['x7k2p', 'q9w4m'].map(suffix => ({
+      name: `${component}-${hash}-${suffix}`,
+      state: 'Running' as const,
+      image,
+    })),
+    [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        name: replicaSet.metadata.name,
+        uid: (replicaSet.metadata as any).uid,
+        controller: true,
+      },
+    ],
+  );
+  for (const [kind, name] of [
+    ['Deployment', component],
+    ['ReplicaSet', replicaSet.metadata.name],
+  ]) {
+    await rest.mergePatch(
+      'apps/v1',
+      kind,
+      name,
+      {
+        status: {
+          replicas: 2,
+          readyReplicas: 2,
+          availableReplicas: 2,
+          updatedReplicas: 2,
+          observedGeneration: 1,
+        },
+      },
+      { namespace, subresource: 'status' },
+    );
+  }
+}
+
+/**
  * Plays Argo CD for the sandbox: every Application the composition created is reported
  * Synced and Healthy at the deploy repository's current commit, with two running pods
  * labelled with the component's Kubernetes id in its namespace.
@@ -104,18 +212,7 @@ function runArgoSimulation(
               },
             ],
           });
-          await simulator.setPods(
-            namespace,
-            {
-              'backstage.io/kubernetes-id': component,
-              'app.kubernetes.io/name': component,
-            },
-            [1, 2].map(i => ({
-              name: `${component}-${sha.slice(0, 7)}-pod${i}`,
-              state: 'Running' as const,
-              image: `registry.acme.example/${component}:${sha.slice(0, 7)}`,
-            })),
-          );
+          await deployWorkload(rest, simulator, namespace, component, sha);
           done.add(uid);
           log(
             `argo cd (simulated): ${
