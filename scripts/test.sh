@@ -60,10 +60,28 @@ stage_lint() {
     || die "lint failed (yarn fix / yarn prettier --write . fixes most of it)"
 }
 
+# Test counts of every runner, for the closing "N passed, N failed" line.
+PASSED=0
+FAILED=0
+count_jest() {
+  local line
+  line="$(grep -E '^Tests: ' "$1" | tail -n 1 || true)"
+  PASSED=$((PASSED + $(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$line" | head -n 1 | grep . || echo 0)))
+  FAILED=$((FAILED + $(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$line" | head -n 1 | grep . || echo 0)))
+}
+count_playwright() {
+  PASSED=$((PASSED + $(sed -nE 's/^ +([0-9]+) passed.*/\1/p' "$1" | tail -n 1 | grep . || echo 0)))
+  FAILED=$((FAILED + $(sed -nE 's/^ +([0-9]+) failed.*/\1/p' "$1" | tail -n 1 | grep . || echo 0)))
+}
+
 stage_unit() {
-  # Jest through the Backstage CLI: every package's unit tests, and the backend tests that touch
-  # a database, once on SQLite and once on the PostgreSQL started above.
-  (cd "$ROOT" && CI=true yarn backstage-cli repo test --ci)
+  # Jest through the Backstage CLI: every package's unit tests, the backend tests that touch a
+  # database (once on SQLite, once on the PostgreSQL started above), and the test platform's
+  # tests against the real control plane and the GitLab double.
+  local out="$CACHE_DIR/unit.log" rc=0
+  (cd "$ROOT" && CI=true yarn backstage-cli repo test --ci) 2>&1 | tee "$out" || rc=$?
+  count_jest "$out"
+  return $rc
 }
 
 stage_build() { (cd "$ROOT" && yarn build:backend >"$CACHE_DIR/build.log" 2>&1) || { tail -40 "$CACHE_DIR/build.log"; die "yarn build:backend failed"; }; }
@@ -90,7 +108,10 @@ stage_e2e() {
   [ -f "$IMAGE_DIR/packages/backend/dist/index.cjs.js" ] || die "no image layout: run the build and image stages first"
   # Playwright tests in Debian's Chromium against the built portal (smoke: sign in, home page,
   # catalog lists the sample entities) and the production configuration on PostgreSQL.
-  (cd "$ROOT" && PORTAL_IMAGE_DIR="$IMAGE_DIR" CI=true yarn playwright test)
+  local out="$CACHE_DIR/e2e.log" rc=0
+  (cd "$ROOT" && PORTAL_IMAGE_DIR="$IMAGE_DIR" CI=true yarn playwright test) 2>&1 | tee "$out" || rc=$?
+  count_playwright "$out"
+  return $rc
 }
 
 trap stop_postgres EXIT
@@ -102,3 +123,4 @@ done
 
 log "all stages passed"
 printf '%s\n' "${summary[@]}" "$(printf '%-10s %4ss' total $((SECONDS - t_all)))" >&2
+echo "tests: $PASSED passed, $FAILED failed"
