@@ -211,4 +211,31 @@ describe('startControlPlane', () => {
       ),
     ).toBe(true);
   });
+
+  it('uses an existing cluster when IDP_TEST_KUBECONFIG points at one, and leaves it running', async () => {
+    const saved = process.env.IDP_TEST_KUBECONFIG;
+    process.env.IDP_TEST_KUBECONFIG = cp.kubeconfigFiles.admin;
+    try {
+      const existing = await startControlPlane();
+      expect(existing.external).toBe(true);
+      expect(existing.server).toBe(cp.server);
+      const pods = existing.kubeConfig('portal').makeApiClient(CoreV1Api);
+      expect(await statusOf(pods.listPodForAllNamespaces())).toBe(200);
+      expect(
+        await statusOf(pods.listNamespacedSecret({ namespace: 'default' })),
+      ).toBe(403);
+      expect(() => existing.kubeConfig('developer')).toThrow(
+        /no developer identity/,
+      );
+      await existing.stop();
+      // Stopping the handle of an existing cluster stops nothing of that cluster.
+      const admin = cp.kubeConfig('admin').makeApiClient(CoreV1Api);
+      expect(await statusOf(admin.readNamespace({ name: 'default' }))).toBe(
+        200,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.IDP_TEST_KUBECONFIG;
+      else process.env.IDP_TEST_KUBECONFIG = saved;
+    }
+  });
 });
