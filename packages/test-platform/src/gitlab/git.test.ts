@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { gitEnv } from './__testUtils__/gitEnv';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,17 +27,7 @@ describe('GitLab double: git smart HTTP', () => {
   const runGit = async (args: string[], cwd?: string) => {
     const { stdout } = await exec('/usr/bin/git', args, {
       cwd: cwd ?? workDir,
-      env: {
-        PATH: process.env.PATH,
-        HOME: workDir,
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_TERMINAL_PROMPT: '0',
-        GIT_AUTHOR_NAME: 'Tester',
-        GIT_AUTHOR_EMAIL: 'tester@example.com',
-        GIT_COMMITTER_NAME: 'Tester',
-        GIT_COMMITTER_EMAIL: 'tester@example.com',
-      },
+      env: gitEnv(workDir),
     });
     return stdout;
   };

@@ -438,26 +438,10 @@ export class StatusSimulator {
           labels,
           ...(ownerReferences && { ownerReferences }),
         },
-        spec: {
-          securityContext: {
-            runAsNonRoot: true,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-          containers: [
-            {
-              name: 'app',
-              image,
-              resources: {
-                requests: { cpu: '50m', memory: '64Mi' },
-                limits: { cpu: '200m', memory: '128Mi' },
-              },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ['ALL'] },
-              },
-            },
-          ],
-        },
+        spec: restrictedPodSpec(image, {
+          requests: { cpu: '50m', memory: '64Mi' },
+          limits: { cpu: '200m', memory: '128Mi' },
+        }),
       };
       await this.rest.apply(object, { fieldManager: 'kubelet-simulator' });
       await this.rest.mergePatch(
@@ -472,6 +456,30 @@ export class StatusSimulator {
       );
     }
   }
+}
+
+/**
+ * A single-container pod spec that passes Pod Security `restricted`: non-root, RuntimeDefault
+ * seccomp, no privilege escalation, all capabilities dropped.
+ */
+export function restrictedPodSpec(image: string, resources?: object) {
+  return {
+    securityContext: {
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    containers: [
+      {
+        name: 'app',
+        image,
+        ...(resources && { resources }),
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        },
+      },
+    ],
+  };
 }
 
 function podStatus(pod: SimulatedPod, image: string) {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { ControlPlane, startControlPlane } from '../kube/startControlPlane';
-import { StatusSimulator } from '../kube/StatusSimulator';
+import { StatusSimulator, restrictedPodSpec } from '../kube/StatusSimulator';
 import { KubeRest } from '../kube/KubeRest';
 import { GitLabDouble, startGitLabDouble } from '../gitlab/startGitLabDouble';
 
@@ -49,25 +49,7 @@ async function deployWorkload(
     'app.kubernetes.io/name': component,
   };
   const image = `registry.acme.example/${component}:${sha.slice(0, 7)}`;
-  const template = {
-    metadata: { labels },
-    spec: {
-      securityContext: {
-        runAsNonRoot: true,
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
-      containers: [
-        {
-          name: 'app',
-          image,
-          securityContext: {
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ['ALL'] },
-          },
-        },
-      ],
-    },
-  };
+  const template = { metadata: { labels }, spec: restrictedPodSpec(image) };
   const deployment = await rest.apply(
     {
       apiVersion: 'apps/v1',
