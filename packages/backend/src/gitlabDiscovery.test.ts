@@ -65,7 +65,11 @@ describe('GitLab catalog discovery', () => {
         }),
       },
     );
-    expect(res.status).toBe(201);
+    if (res.status !== 201) {
+      throw new Error(
+        `seeding catalog-info.yaml failed: ${res.status} ${await res.text()}`,
+      );
+    }
   });
 
   afterAll(async () => {
