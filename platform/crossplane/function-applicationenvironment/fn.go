@@ -1,0 +1,355 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/request"
+	fnresource "github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+	"github.com/crossplane/function-sdk-go/response"
+
+	"idp.acme.example/function-applicationenvironment/input"
+)
+
+// Composition resource names: the keys of the desired composed resources. They are stable
+// (Crossplane matches observed to desired resources by them), so never rename one: Crossplane
+// would delete the old resource and create a new one.
+const (
+	NameNamespace           = "namespace"
+	NameApplication         = "application"
+	NameResourceQuota       = "resource-quota"
+	NameLimitRange          = "limit-range"
+	NameNetworkPolicyDeny   = "network-policy-default-deny"
+	NameNetworkPolicySameNS = "network-policy-same-namespace"
+	NameNetworkPolicyGW     = "network-policy-gateway"
+	NameRoleBindingTeamEdit = "role-binding-team-edit"
+)
+
+// Defaults of optional spec fields.
+const (
+	defaultSize = "small"
+	defaultPath = "."
+	defaultPort = 8080
+	argoCDNS    = "argocd"
+)
+
+// Preset is the quota and container maximum of one spec.size.
+type Preset struct {
+	RequestsCPU, RequestsMemory string
+	LimitsCPU, LimitsMemory     string
+	Pods, PVCs                  string
+	MaxCPU, MaxMemory           string
+}
+
+// Presets per spec.size. They live in code, not in the function's input, on purpose: they are
+// guardrails reviewed like code (tests/expected/ shows their effect), and the XRD's enum of
+// sizes must change with them. platform/README.md documents the table.
+var Presets = map[string]Preset{
+	"small":  {RequestsCPU: "2", RequestsMemory: "4Gi", LimitsCPU: "4", LimitsMemory: "8Gi", Pods: "20", PVCs: "5", MaxCPU: "1", MaxMemory: "2Gi"},
+	"medium": {RequestsCPU: "4", RequestsMemory: "8Gi", LimitsCPU: "8", LimitsMemory: "16Gi", Pods: "40", PVCs: "10", MaxCPU: "2", MaxMemory: "4Gi"},
+	"large":  {RequestsCPU: "8", RequestsMemory: "16Gi", LimitsCPU: "16", LimitsMemory: "32Gi", Pods: "80", PVCs: "20", MaxCPU: "4", MaxMemory: "8Gi"},
+}
+
+// Spec is the part of an ApplicationEnvironment's spec this function reads (definition.yaml).
+type Spec struct {
+	Team            string `json:"team"`
+	System          string `json:"system"`
+	Component       string `json:"component"`
+	Environment     string `json:"environment"`
+	TargetNamespace string `json:"targetNamespace,omitempty"`
+	Size            string `json:"size,omitempty"`
+	Repository      struct {
+		URL      string `json:"url"`
+		Path     string `json:"path,omitempty"`
+		Revision string `json:"revision,omitempty"`
+	} `json:"repository"`
+	Exposure struct {
+		Port int32 `json:"port,omitempty"`
+	} `json:"exposure,omitempty"`
+}
+
+// Namespace is the environment's namespace: spec.targetNamespace, or <team>-<component>-<environment>.
+func (s Spec) Namespace() string {
+	if s.TargetNamespace != "" {
+		return s.TargetNamespace
+	}
+	return fmt.Sprintf("%s-%s-%s", s.Team, s.Component, s.Environment)
+}
+
+// Application is the Argo CD Application's name: <component>-<environment>.
+func (s Spec) Application() string {
+	return fmt.Sprintf("%s-%s", s.Component, s.Environment)
+}
+
+// Labels are on every composed resource; the portal finds them by these.
+func (s Spec) Labels() map[string]string {
+	return map[string]string{
+		"backstage.io/kubernetes-id":   s.Component,
+		"idp.acme.example/team":        s.Team,
+		"idp.acme.example/system":      s.System,
+		"idp.acme.example/component":   s.Component,
+		"idp.acme.example/environment": s.Environment,
+	}
+}
+
+func (s Spec) validate() error {
+	for field, value := range map[string]string{
+		"spec.team": s.Team, "spec.system": s.System, "spec.component": s.Component,
+		"spec.environment": s.Environment, "spec.repository.url": s.Repository.URL,
+	} {
+		if value == "" {
+			return errors.Errorf("%s is required", field)
+		}
+	}
+	if _, ok := Presets[s.Size]; !ok {
+		return errors.Errorf("spec.size %q is not one of small, medium, large", s.Size)
+	}
+	return nil
+}
+
+// Function composes an ApplicationEnvironment.
+type Function struct {
+	fnv1.UnimplementedFunctionRunnerServiceServer
+
+	log logging.Logger
+}
+
+// RunFunction adds the environment's composed resources to the desired state and sets the XR's
+// status.namespace and status.argocdApplication.
+func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
+	rsp := response.To(req, response.DefaultTTL)
+
+	in := &input.ApplicationEnvironmentInput{}
+	if req.GetInput() != nil {
+		if err := request.GetInput(req, in); err != nil {
+			response.Fatal(rsp, errors.Wrap(err, "cannot read the function's input"))
+			return rsp, nil
+		}
+	}
+	settings := in.WithDefaults()
+
+	oxr, err := request.GetObservedCompositeResource(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composite resource"))
+		return rsp, nil
+	}
+	spec := Spec{}
+	if err := oxr.Resource.GetValueInto("spec", &spec); err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot read the composite resource's spec"))
+		return rsp, nil
+	}
+	if spec.Size == "" {
+		spec.Size = defaultSize
+	}
+	if err := spec.validate(); err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "invalid ApplicationEnvironment"))
+		return rsp, nil
+	}
+	log := f.log.WithValues("xr", oxr.Resource.GetName(), "namespace", spec.Namespace())
+
+	objects, err := Compose(spec, settings)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot compose resources"))
+		return rsp, nil
+	}
+
+	// Keep what earlier pipeline steps desired; ours win on a name clash.
+	desired, err := request.GetDesiredComposedResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot get the desired composed resources"))
+		return rsp, nil
+	}
+	for name, obj := range objects {
+		desired[name] = &fnresource.DesiredComposed{Resource: obj}
+	}
+	if err := response.SetDesiredComposedResources(rsp, desired); err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot set the desired composed resources"))
+		return rsp, nil
+	}
+
+	dxr, err := request.GetDesiredCompositeResource(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot get the desired composite resource"))
+		return rsp, nil
+	}
+	dxr.Resource.SetAPIVersion(oxr.Resource.GetAPIVersion())
+	dxr.Resource.SetKind(oxr.Resource.GetKind())
+	for path, value := range map[string]string{
+		"status.namespace":         spec.Namespace(),
+		"status.argocdApplication": spec.Application(),
+	} {
+		if err := dxr.Resource.SetString(path, value); err != nil {
+			response.Fatal(rsp, errors.Wrapf(err, "cannot set %s", path))
+			return rsp, nil
+		}
+	}
+	if err := response.SetDesiredCompositeResource(rsp, dxr); err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot set the desired composite resource"))
+		return rsp, nil
+	}
+
+	log.Debug("composed environment", "resources", len(objects))
+	return rsp, nil
+}
+
+// Compose returns the environment's composed resources by composition resource name.
+func Compose(spec Spec, settings input.ApplicationEnvironmentInput) (map[fnresource.Name]*composed.Unstructured, error) {
+	ns := spec.Namespace()
+	preset := Presets[spec.Size]
+	port := spec.Exposure.Port
+	if port == 0 {
+		port = defaultPort
+	}
+	path := spec.Repository.Path
+	if path == "" {
+		path = defaultPath
+	}
+	revision := spec.Repository.Revision
+	if revision == "" {
+		revision = spec.Environment
+	}
+	meta := func(name, namespace string, extra map[string]string) metav1.ObjectMeta {
+		labels := spec.Labels()
+		for k, v := range extra {
+			labels[k] = v
+		}
+		return metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: labels}
+	}
+	sized := map[string]string{"idp.acme.example/size": spec.Size}
+	ingress := []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
+	tcp := corev1.ProtocolTCP
+	gatewayPort := intstr.FromInt32(port)
+	q := resource.MustParse
+
+	objects := map[fnresource.Name]runtime.Object{
+		NameNamespace: &corev1.Namespace{
+			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+			ObjectMeta: meta(ns, "", map[string]string{
+				"pod-security.kubernetes.io/enforce":         "restricted",
+				"pod-security.kubernetes.io/enforce-version": "latest",
+			}),
+		},
+		NameApplication: &Application{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "argoproj.io/v1alpha1", Kind: "Application"},
+			ObjectMeta: meta(spec.Application(), argoCDNS, nil),
+			Spec: ApplicationSpec{
+				Project: spec.Team,
+				Source: ApplicationSource{
+					RepoURL:        spec.Repository.URL,
+					Path:           path,
+					TargetRevision: revision,
+					Helm: &ApplicationSourceHelm{ValueFiles: []string{
+						"values.yaml",
+						fmt.Sprintf("environments/%s.yaml", spec.Environment),
+					}},
+				},
+				Destination: ApplicationDestination{Server: settings.InClusterServer, Namespace: ns},
+				SyncPolicy: &SyncPolicy{
+					Automated:   &SyncPolicyAutomated{Prune: true, SelfHeal: true},
+					SyncOptions: []string{"CreateNamespace=false"},
+				},
+			},
+		},
+		NameResourceQuota: &corev1.ResourceQuota{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ResourceQuota"},
+			ObjectMeta: meta("team-quota", ns, sized),
+			Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{
+				corev1.ResourceRequestsCPU:            q(preset.RequestsCPU),
+				corev1.ResourceRequestsMemory:         q(preset.RequestsMemory),
+				corev1.ResourceLimitsCPU:              q(preset.LimitsCPU),
+				corev1.ResourceLimitsMemory:           q(preset.LimitsMemory),
+				corev1.ResourcePods:                   q(preset.Pods),
+				corev1.ResourcePersistentVolumeClaims: q(preset.PVCs),
+				corev1.ResourceServicesLoadBalancers:  q("0"),
+				corev1.ResourceServicesNodePorts:      q("0"),
+			}},
+		},
+		NameLimitRange: &corev1.LimitRange{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "LimitRange"},
+			ObjectMeta: meta("container-defaults", ns, sized),
+			Spec: corev1.LimitRangeSpec{Limits: []corev1.LimitRangeItem{{
+				Type:           corev1.LimitTypeContainer,
+				DefaultRequest: corev1.ResourceList{corev1.ResourceCPU: q("100m"), corev1.ResourceMemory: q("128Mi")},
+				Default:        corev1.ResourceList{corev1.ResourceCPU: q("500m"), corev1.ResourceMemory: q("512Mi")},
+				Max:            corev1.ResourceList{corev1.ResourceCPU: q(preset.MaxCPU), corev1.ResourceMemory: q(preset.MaxMemory)},
+			}}},
+		},
+		NameNetworkPolicyDeny: &networkingv1.NetworkPolicy{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+			ObjectMeta: meta("default-deny-ingress", ns, nil),
+			Spec:       networkingv1.NetworkPolicySpec{PolicyTypes: ingress},
+		},
+		NameNetworkPolicySameNS: &networkingv1.NetworkPolicy{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+			ObjectMeta: meta("allow-same-namespace", ns, nil),
+			Spec: networkingv1.NetworkPolicySpec{
+				PolicyTypes: ingress,
+				Ingress: []networkingv1.NetworkPolicyIngressRule{{
+					From: []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}},
+				}},
+			},
+		},
+		NameNetworkPolicyGW: &networkingv1.NetworkPolicy{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+			ObjectMeta: meta("allow-from-gateway", ns, nil),
+			Spec: networkingv1.NetworkPolicySpec{
+				PolicyTypes: ingress,
+				Ingress: []networkingv1.NetworkPolicyIngressRule{{
+					From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{
+						MatchLabels: map[string]string{"kubernetes.io/metadata.name": settings.GatewayNamespace},
+					}}},
+					Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: &gatewayPort}},
+				}},
+			},
+		},
+		NameRoleBindingTeamEdit: &rbacv1.RoleBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
+			ObjectMeta: meta("team-edit", ns, nil),
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
+			Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.GroupKind, Name: spec.Team}},
+		},
+	}
+
+	out := make(map[fnresource.Name]*composed.Unstructured, len(objects))
+	for name, obj := range objects {
+		u, err := toComposed(obj)
+		if err != nil {
+			return nil, errors.Wrapf(err, "cannot convert %s", name)
+		}
+		out[name] = u
+	}
+	return out, nil
+}
+
+// toComposed converts a typed object with encoding/json semantics. (composed.From uses
+// go-json-experiment, whose omitempty also drops empty objects: it would turn the peer
+// `podSelector: {}` of allow-same-namespace, "every pod of this namespace", into `{}`.) What
+// no manifest should carry is then removed: a null creationTimestamp and empty spec or status.
+func toComposed(obj runtime.Object) (*composed.Unstructured, error) {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return nil, err
+	}
+	if md, ok := m["metadata"].(map[string]any); ok {
+		delete(md, "creationTimestamp")
+	}
+	for _, field := range []string{"spec", "status"} {
+		if v, ok := m[field].(map[string]any); ok && len(v) == 0 {
+			delete(m, field)
+		}
+	}
+	return &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: m}}, nil
+}
