@@ -45,12 +45,19 @@ ensure_kube() {
   fi
 }
 
+# The Crossplane CLI (crank) and the composition functions the render tests run, built from the
+# Go module proxy once (several minutes), and the project's own function on every run.
+ensure_crossplane() {
+  "$ROOT/scripts/build-crossplane.sh" >/dev/null
+}
+
 setup() {
   ensure_node
   ensure_deps
   ensure_postgres
   ensure_chromium
   ensure_kube
+  ensure_crossplane
 }
 
 stage_typecheck() { (cd "$ROOT" && yarn tsc); }

@@ -1,0 +1,497 @@
+import fs from 'node:fs';
+import { AppsV1Api, CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import {
+  ControlPlane,
+  KubeRest,
+  startControlPlane,
+} from '@internal/test-platform';
+import {
+  KubeObject,
+  Renderer,
+  composedResources,
+  parseYaml,
+  platformFile,
+  startRenderer,
+} from './crossplane';
+
+// The Composition's guardrails, proven by behaviour against a real kube-apiserver (RBAC,
+// ResourceQuota, LimitRange and Pod Security admission are real; Crossplane and Argo CD do not
+// run: the composed resources of `crank render` are applied as Crossplane would apply them).
+jest.setTimeout(600_000);
+
+const PAYMENTS_NS = 'team-payments-payments-api-development';
+const STOREFRONT_NS = 'team-storefront-web';
+
+const readPlatform = (...parts: string[]) =>
+  parseYaml(fs.readFileSync(platformFile(...parts), 'utf8'));
+
+/** Pod Security "restricted" compliant container settings. */
+const restricted = {
+  allowPrivilegeEscalation: false,
+  runAsNonRoot: true,
+  runAsUser: 1000,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+function pod(name: string, containers: any[]): V1Pod {
+  return {
+    metadata: { name },
+    spec: {
+      containers: containers.map((c, i) => ({
+        name: `c${i}`,
+        image: 'registry.acme.example/app:1.0.0',
+        securityContext: restricted,
+        ...c,
+      })),
+    },
+  };
+}
+
+/** The apiserver's answer to a call: its HTTP code and message. */
+async function outcome(
+  call: Promise<unknown>,
+): Promise<{ code: number; message: string }> {
+  try {
+    await call;
+    return { code: 201, message: '' };
+  } catch (e: any) {
+    let message = String(e.body?.message ?? e.body ?? e.message);
+    try {
+      message = JSON.parse(e.body).message;
+    } catch {
+      // not JSON
+    }
+    return { code: e.code ?? e.status ?? -1, message };
+  }
+}
+
+async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 250));
+  }
+}
+
+describe('ApplicationEnvironment guardrails on a real apiserver', () => {
+  let cp: ControlPlane;
+  let renderer: Renderer;
+  let admin: KubeRest;
+  let devCore: CoreV1Api;
+  let devApps: AppsV1Api;
+  let adminCore: CoreV1Api;
+  const applied: KubeObject[] = [];
+
+  beforeAll(async () => {
+    [cp, renderer] = await Promise.all([startControlPlane(), startRenderer()]);
+    admin = new KubeRest(cp.kubeConfig('admin'));
+    adminCore = cp.kubeConfig('admin').makeApiClient(CoreV1Api);
+    devCore = cp.kubeConfig('developer').makeApiClient(CoreV1Api);
+    devApps = cp.kubeConfig('developer').makeApiClient(AppsV1Api);
+
+    // What a platform engineer installs: Functions, Composition, AppProjects.
+    await cp.apply([
+      ...readPlatform('crossplane', 'functions.yaml'),
+      ...readPlatform('crossplane', 'composition.yaml'),
+      ...readPlatform('argocd', 'appprojects.yaml'),
+    ]);
+
+    // What Crossplane would compose for two teams' environments.
+    const payments = await renderer.render({
+      apiVersion: 'idp.acme.example/v1alpha1',
+      kind: 'ApplicationEnvironment',
+      metadata: { name: 'payments-api-development' },
+      spec: {
+        team: 'team-payments',
+        system: 'payments',
+        component: 'payments-api',
+        environment: 'development',
+        repository: {
+          url: 'https://gitlab.acme.example/idp/team-payments/payments-api-deploy.git',
+        },
+      },
+    });
+    const storefront = await renderer.render(
+      platformFile('crossplane', 'examples', 'storefront-web-production.yaml'),
+    );
+    applied.push(
+      ...composedResources(payments),
+      ...composedResources(storefront),
+    );
+    await cp.apply(
+      [...applied].sort(
+        (a, b) =>
+          Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'),
+      ),
+    );
+
+    // The quota controller must have counted usage before quota admission lets pods in
+    // ("status unknown for quota" otherwise), and the aggregated edit ClusterRole must exist.
+    await eventually('the team-quota status', async () => {
+      const quota = await admin.get(
+        'v1',
+        'ResourceQuota',
+        'team-quota',
+        PAYMENTS_NS,
+      );
+      return quota?.status?.hard ? quota : undefined;
+    });
+    await eventually('the aggregated edit ClusterRole', async () => {
+      const role = await admin.get(
+        'rbac.authorization.k8s.io/v1',
+        'ClusterRole',
+        'edit',
+      );
+      return (role?.rules ?? []).some((r: any) =>
+        (r.resources ?? []).includes('deployments'),
+      );
+    });
+  });
+
+  afterAll(async () => {
+    await renderer?.stop();
+    await cp?.stop();
+  });
+
+  it('serves the ApplicationEnvironment CRD derived from the XRD, without drift', async () => {
+    // The test platform derives the XR CRD from platform/crossplane/definition.yaml when it
+    // starts; compare what the apiserver serves with the XRD, so a stale or hand-edited copy
+    // anywhere in the chain fails here.
+    const xrd = readPlatform('crossplane', 'definition.yaml')[0] as any;
+    const crd = (await admin.get(
+      'apiextensions.k8s.io/v1',
+      'CustomResourceDefinition',
+      xrd.metadata.name,
+    )) as any;
+    expect(crd.spec.group).toBe(xrd.spec.group);
+    expect(crd.spec.scope).toBe(xrd.spec.scope);
+    expect(crd.spec.names.kind).toBe(xrd.spec.names.kind);
+    expect(crd.spec.versions.map((v: any) => v.name)).toEqual(
+      xrd.spec.versions.map((v: any) => v.name),
+    );
+    const served = crd.spec.versions[0].schema.openAPIV3Schema.properties;
+    const declared = xrd.spec.versions[0].schema.openAPIV3Schema.properties;
+    const { crossplane, ...specProperties } = served.spec.properties;
+    expect(specProperties).toEqual(declared.spec.properties);
+    expect(served.spec.required).toEqual(declared.spec.required);
+    expect(served.spec['x-kubernetes-validations']).toEqual(
+      declared.spec['x-kubernetes-validations'],
+    );
+    const { conditions, ...statusProperties } = served.status.properties;
+    expect(statusProperties).toEqual(declared.status.properties);
+    // What Crossplane v2 adds: spec.crossplane and status.conditions, with a status subresource.
+    expect(Object.keys(crossplane.properties).sort()).toEqual([
+      'compositionRef',
+      'compositionRevisionRef',
+      'compositionRevisionSelector',
+      'compositionSelector',
+      'compositionUpdatePolicy',
+      'resourceRefs',
+    ]);
+    expect(conditions.type).toBe('array');
+    expect(crd.spec.versions[0].subresources).toEqual({ status: {} });
+  });
+
+  it('accepts the Composition, Functions and AppProjects as schema-valid', async () => {
+    const composition = await admin.get(
+      'apiextensions.crossplane.io/v1',
+      'Composition',
+      'applicationenvironments.idp.acme.example',
+    );
+    expect(composition?.spec.mode).toBe('Pipeline');
+    expect(
+      composition?.spec.pipeline.map((s: any) => s.functionRef.name),
+    ).toEqual(['function-applicationenvironment', 'function-auto-ready']);
+    // The project's own function comes from its registry (placeholder reference until it is
+    // published, platform/README.md); function-auto-ready from the Crossplane contrib registry.
+    for (const [name, pkg] of [
+      [
+        'function-applicationenvironment',
+        /^registry\.acme\.example\/platform\/function-applicationenvironment:v\d+\.\d+\.\d+$/,
+      ],
+      [
+        'function-auto-ready',
+        /^xpkg\.crossplane\.io\/crossplane-contrib\/function-auto-ready:v\d+\.\d+\.\d+$/,
+      ],
+    ] as const) {
+      expect(
+        (await admin.get('pkg.crossplane.io/v1', 'Function', name))?.spec
+          .package,
+      ).toMatch(pkg);
+    }
+    const projects = await admin.list('argoproj.io/v1alpha1', 'AppProject', {
+      namespace: 'argocd',
+    });
+    expect(projects.map(p => p.metadata.name).sort()).toEqual([
+      'platform-team',
+      'team-payments',
+      'team-storefront',
+    ]);
+    const payments = projects.find(p => p.metadata.name === 'team-payments')!;
+    expect(payments.spec.destinations).toEqual([
+      {
+        server: 'https://kubernetes.default.svc',
+        namespace: 'team-payments-*',
+      },
+    ]);
+    expect(payments.spec.sourceRepos).toEqual([
+      'https://gitlab.acme.example/idp/team-payments/*',
+    ]);
+    expect(payments.spec.clusterResourceWhitelist ?? []).toEqual([]);
+    expect(
+      payments.spec.namespaceResourceBlacklist.map((r: any) => r.kind).sort(),
+    ).toEqual(['LimitRange', 'NetworkPolicy', 'ResourceQuota', 'RoleBinding']);
+  });
+
+  it('rejects a Composition that is not schema-valid', async () => {
+    const [composition] = readPlatform('crossplane', 'composition.yaml');
+    const res = await outcome(
+      admin.apply(
+        {
+          ...composition,
+          metadata: { name: 'broken' },
+          spec: { ...composition.spec, mode: 'Sideways' },
+        },
+        { fieldManager: 'test', dryRun: true },
+      ),
+    );
+    expect(res.code).toBe(422);
+    expect(res.message).toContain('spec.mode: Unsupported value: "Sideways"');
+  });
+
+  it('applies every composed resource of both environments', async () => {
+    for (const o of applied) {
+      const live = await admin.get(
+        o.apiVersion,
+        o.kind,
+        o.metadata.name,
+        o.metadata.namespace,
+      );
+      expect(live?.metadata.labels).toMatchObject(o.metadata.labels);
+    }
+    expect(applied.map(o => o.kind).sort()).toEqual(
+      [
+        'Application',
+        'LimitRange',
+        'Namespace',
+        'NetworkPolicy',
+        'NetworkPolicy',
+        'NetworkPolicy',
+        'ResourceQuota',
+        'RoleBinding',
+      ]
+        .flatMap(k => [k, k])
+        .sort(),
+    );
+  });
+
+  it("lets the team's developers deploy in their own namespace", async () => {
+    const deployment = {
+      metadata: { name: 'payments-api' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'payments-api' } },
+        template: {
+          metadata: { labels: { app: 'payments-api' } },
+          spec: pod('x', [{}]).spec!,
+        },
+      },
+    };
+    const created = await devApps.createNamespacedDeployment({
+      namespace: PAYMENTS_NS,
+      body: deployment,
+    });
+    expect(created.metadata?.namespace).toBe(PAYMENTS_NS);
+  });
+
+  it("refuses the developer in another team's namespace", async () => {
+    const res = await outcome(
+      devApps.createNamespacedDeployment({
+        namespace: STOREFRONT_NS,
+        body: {
+          metadata: { name: 'intruder' },
+          spec: {
+            selector: { matchLabels: { app: 'x' } },
+            template: {
+              metadata: { labels: { app: 'x' } },
+              spec: pod('x', [{}]).spec!,
+            },
+          },
+        },
+      }),
+    );
+    expect(res.code).toBe(403);
+    expect(res.message).toContain(
+      'User "diego.alvarez" cannot create resource "deployments" in API group "apps" in the namespace "team-storefront-web"',
+    );
+  });
+
+  it('refuses the developer removing the quota, limits or role binding', async () => {
+    const ops = [
+      devCore.deleteNamespacedResourceQuota({
+        name: 'team-quota',
+        namespace: PAYMENTS_NS,
+      }),
+      devCore.deleteNamespacedLimitRange({
+        name: 'container-defaults',
+        namespace: PAYMENTS_NS,
+      }),
+    ];
+    for (const op of ops) expect((await outcome(op)).code).toBe(403);
+    const dev = new KubeRest(cp.kubeConfig('developer'));
+    const res = await dev.request(
+      'DELETE',
+      `/apis/rbac.authorization.k8s.io/v1/namespaces/${PAYMENTS_NS}/rolebindings/team-edit`,
+    );
+    expect(res.status).toBe(403);
+  });
+
+  it('gives a container without resources the LimitRange defaults', async () => {
+    await devCore.createNamespacedPod({
+      namespace: PAYMENTS_NS,
+      body: pod('no-resources', [{}]),
+    });
+    const live = await adminCore.readNamespacedPod({
+      name: 'no-resources',
+      namespace: PAYMENTS_NS,
+    });
+    expect(live.spec?.containers[0].resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '512Mi' },
+    });
+  });
+
+  it('refuses a pod over the namespace quota', async () => {
+    // small: requests.cpu 2 for the namespace, at most 1 CPU per container.
+    const oneCpu = {
+      resources: { requests: { cpu: '1' }, limits: { cpu: '1' } },
+    };
+    const res = await outcome(
+      devCore.createNamespacedPod({
+        namespace: PAYMENTS_NS,
+        body: pod('too-big', [oneCpu, oneCpu, oneCpu]),
+      }),
+    );
+    expect(res.code).toBe(403);
+    expect(res.message).toContain('exceeded quota: team-quota');
+  });
+
+  it('refuses a container over the LimitRange maximum', async () => {
+    const res = await outcome(
+      devCore.createNamespacedPod({
+        namespace: PAYMENTS_NS,
+        body: pod('too-wide', [
+          { resources: { requests: { cpu: '2' }, limits: { cpu: '2' } } },
+        ]),
+      }),
+    );
+    expect(res.code).toBe(403);
+    expect(res.message).toContain('maximum cpu usage per Container is 1');
+  });
+
+  it('refuses a privileged pod (Pod Security restricted)', async () => {
+    const res = await outcome(
+      devCore.createNamespacedPod({
+        namespace: PAYMENTS_NS,
+        body: pod('privileged', [
+          {
+            // allowPrivilegeEscalation: false and privileged: true is itself invalid (422).
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 1000,
+              capabilities: { drop: ['ALL'] },
+              seccompProfile: { type: 'RuntimeDefault' },
+              privileged: true,
+            },
+          },
+        ]),
+      }),
+    );
+    expect(res.code).toBe(403);
+    expect(res.message).toContain('violates PodSecurity "restricted:latest"');
+    expect(res.message).toContain('privileged');
+  });
+
+  describe('invalid ApplicationEnvironments are refused by the XRD schema', () => {
+    const base = {
+      team: 'team-payments',
+      system: 'payments',
+      component: 'payments-api',
+      environment: 'development',
+      repository: {
+        url: 'https://gitlab.acme.example/idp/team-payments/payments-api-deploy.git',
+      },
+    };
+    const create = async (name: string, spec: Record<string, unknown>) => {
+      const res = await admin.request(
+        'POST',
+        '/apis/idp.acme.example/v1alpha1/applicationenvironments',
+        {
+          apiVersion: 'idp.acme.example/v1alpha1',
+          kind: 'ApplicationEnvironment',
+          metadata: { name },
+          spec,
+        },
+      );
+      return { code: res.status, message: String(res.body?.message) };
+    };
+
+    it('accepts a valid one (control)', async () => {
+      expect((await create('valid', base)).code).toBe(201);
+    });
+
+    it('refuses an unknown environment', async () => {
+      const res = await create('bad-env', { ...base, environment: 'qa' });
+      expect(res.code).toBe(422);
+      expect(res.message).toContain(
+        'spec.environment: Unsupported value: "qa": supported values: "development", "staging", "production"',
+      );
+    });
+
+    it('refuses a 64-character targetNamespace', async () => {
+      const targetNamespace = `team-payments-${'x'.repeat(50)}`;
+      expect(targetNamespace).toHaveLength(64);
+      const res = await create('long-ns', { ...base, targetNamespace });
+      expect(res.code).toBe(422);
+      expect(res.message).toContain(
+        'spec.targetNamespace: Too long: may not be more than 63',
+      );
+    });
+
+    it('refuses a missing team', async () => {
+      const { team: _team, ...spec } = base;
+      const res = await create('no-team', spec);
+      expect(res.code).toBe(422);
+      expect(res.message).toContain('spec.team: Required value');
+    });
+
+    it('refuses a derived namespace over 63 characters (CEL rule)', async () => {
+      const res = await create('long-derived', {
+        ...base,
+        component: 'c'.repeat(40),
+      });
+      expect(res.code).toBe(422);
+      expect(res.message).toContain(
+        'the namespace <team>-<component>-<environment> would exceed 63 characters',
+      );
+    });
+
+    it("refuses a targetNamespace outside the team's prefix (CEL rule)", async () => {
+      const res = await create('foreign-ns', {
+        ...base,
+        targetNamespace: 'team-storefront-web',
+      });
+      expect(res.code).toBe(422);
+      expect(res.message).toContain(
+        "targetNamespace must start with the team's name and a dash",
+      );
+    });
+  });
+});

@@ -1,0 +1,7 @@
+/**
+ * Tests of the platform manifests (platform/) and the helpers they use: crank render with the
+ * real Composition functions, built by scripts/build-crossplane.sh.
+ *
+ * @packageDocumentation
+ */
+export * from './crossplane';
