@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import net from 'node:net';
 import path from 'node:path';
 import {
   ChildProcess,
@@ -9,6 +8,7 @@ import {
   spawn,
 } from 'node:child_process';
 import { parseAllDocuments, stringify } from 'yaml';
+import { freePort, tcpOpen } from '@internal/test-platform';
 
 // Tests only ever run from source, so __dirname is this file's folder.
 /* eslint-disable no-restricted-syntax */
@@ -107,29 +107,6 @@ export function crossplaneBinaries(): CrossplaneBinaries {
     );
   }
   return bins;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function tcpOpen(port: number): Promise<boolean> {
-  return new Promise(resolve => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** The two functions running locally, and a crank render against them. */

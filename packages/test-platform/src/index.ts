@@ -12,3 +12,4 @@ export * from './kube/KubeRest';
 export * from './kube/StatusSimulator';
 export * from './sandbox/startSandbox';
 export * from './gitlab';
+export * from './net';

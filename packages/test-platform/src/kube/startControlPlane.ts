@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import https from 'node:https';
 import crypto from 'node:crypto';
 import { spawn, ChildProcess } from 'node:child_process';
@@ -16,6 +15,7 @@ import {
 } from './compositeResourceCrd';
 import { packageDir, repoRoot } from '../paths';
 import { KubeRest } from './KubeRest';
+import { freePort, tcpOpen } from '../net';
 
 /** Who a kubeconfig speaks as. */
 export type ControlPlaneIdentity = 'admin' | 'portal' | 'developer';
@@ -63,18 +63,6 @@ process.once('exit', () => {
   // Last resort when a test run dies without calling stop(): never leave servers behind.
   for (const child of live) child.kill('SIGKILL');
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function startProcess(
   name: string,
@@ -139,17 +127,6 @@ function httpsStatus(url: string, ca: string, token: string): Promise<number> {
     );
     req.on('error', () => resolve(0));
     req.on('timeout', () => req.destroy());
-  });
-}
-
-function tcpOpen(port: number): Promise<boolean> {
-  return new Promise(resolve => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
   });
 }
 
