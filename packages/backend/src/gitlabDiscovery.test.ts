@@ -84,14 +84,7 @@ describe('GitLab catalog discovery', () => {
         mockServices.rootConfig.factory({
           data: {
             integrations: {
-              gitlab: [
-                {
-                  host: gitlab.host,
-                  baseUrl: gitlab.baseUrl,
-                  apiBaseUrl: gitlab.apiBaseUrl,
-                  token: gitlab.rootToken,
-                },
-              ],
+              gitlab: [gitlab.integrationConfig()],
             },
             catalog: {
               rules: [{ allow: ['Component', 'Location'] }],

@@ -119,14 +119,7 @@ describe('GitLab double: Backstage scaffolder GitLab actions under /gitlab', () 
 
     config = new ConfigReader({
       integrations: {
-        gitlab: [
-          {
-            host: gitlab.host,
-            baseUrl: gitlab.baseUrl,
-            apiBaseUrl: gitlab.apiBaseUrl,
-            token: gitlab.rootToken,
-          },
-        ],
+        gitlab: [gitlab.integrationConfig()],
       },
     });
     integrations = ScmIntegrations.fromConfig(config);

@@ -178,6 +178,16 @@ export interface GitLabDouble {
   addGroup(options: AddGroupOptions): GitLabNamespaceSnapshot;
   /** Seeds a project through the same code as `POST /projects`. */
   addProject(options: AddProjectOptions): Promise<GitLabProjectSnapshot>;
+  /**
+   * An entry for Backstage's `integrations.gitlab` config pointing at this double (a token
+   * value, or a `${VAR}` placeholder for a config file; the root token by default).
+   */
+  integrationConfig(token?: string): {
+    host: string;
+    baseUrl: string;
+    apiBaseUrl: string;
+    token: string;
+  };
   /** Stops the server, kills open connections and removes the temp data dir. */
   stop(): Promise<void>;
 }
@@ -400,6 +410,12 @@ export async function startGitLabDouble(
       );
       return snapshotProject(store, project);
     },
+    integrationConfig: token => ({
+      host: double.host,
+      baseUrl: double.baseUrl,
+      apiBaseUrl: double.apiUrl,
+      token: token ?? rootToken,
+    }),
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -266,14 +266,7 @@ async function wire(
     configFile,
     stringify({
       integrations: {
-        gitlab: [
-          {
-            host: gitlab.host,
-            baseUrl: gitlab.baseUrl,
-            apiBaseUrl: gitlab.apiBaseUrl,
-            token: '${SANDBOX_GITLAB_TOKEN}',
-          },
-        ],
+        gitlab: [gitlab.integrationConfig('${SANDBOX_GITLAB_TOKEN}')],
       },
       kubernetes: {
         serviceLocatorMethod: { type: 'multiTenant' },

@@ -100,14 +100,7 @@ export class Entities {
   /** docs: api/namespaces.md#get-details-on-a-namespace */
   namespace(ns: GitLabNamespace) {
     return {
-      id: ns.id,
-      name: ns.name,
-      path: ns.path,
-      kind: ns.kind,
-      full_path: this.store.namespaceFullPath(ns),
-      parent_id: ns.parentId,
-      avatar_url: null,
-      web_url: this.namespaceWebUrl(ns),
+      ...this.projectNamespace(ns),
       members_count_with_descendants: 1,
       billable_members_count: 1,
       root_repository_size: 0,
