@@ -7,47 +7,24 @@ import {
   execFileSync,
   spawn,
 } from 'node:child_process';
-import { parseAllDocuments, stringify } from 'yaml';
-import { freePort, tcpOpen } from '@internal/test-platform';
+import { stringify } from 'yaml';
+import {
+  KubeObject,
+  freePort,
+  parseManifests,
+  repoRoot,
+  tcpOpen,
+} from '@internal/test-platform';
 
 // Tests only ever run from source, so __dirname is this file's folder.
 /* eslint-disable no-restricted-syntax */
-
-/** The repository root: the nearest parent folder holding scripts/build-crossplane.sh. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'scripts', 'build-crossplane.sh'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      throw new Error(`cannot find the repository root above ${__dirname}`);
-    }
-    dir = parent;
-  }
-  return dir;
-}
 
 /** A file under platform/. */
 export function platformFile(...parts: string[]): string {
   return path.join(repoRoot(), 'platform', ...parts);
 }
 
-/** A Kubernetes object as plain JSON. */
-export type KubeObject = {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; [k: string]: any };
-  [k: string]: any;
-};
-
-/** Parses a multi-document YAML stream, skipping empty documents. */
-export function parseYaml(text: string): KubeObject[] {
-  return parseAllDocuments(text)
-    .map(doc => {
-      if (doc.errors.length > 0) throw doc.errors[0];
-      return doc.toJSON();
-    })
-    .filter(Boolean);
-}
+export type { KubeObject };
 
 /** Paths of crank and the two functions, built by scripts/build-crossplane.sh. */
 export interface CrossplaneBinaries {
@@ -160,7 +137,7 @@ export async function startRenderer(
       }
       targets[name] = `127.0.0.1:${port}`;
     }
-    const functions = parseYaml(
+    const functions = parseManifests(
       fs.readFileSync(platformFile('crossplane', 'functions.yaml'), 'utf8'),
     ).map(fn => {
       const target = targets[fn.metadata.name];
@@ -212,7 +189,7 @@ export async function startRenderer(
                 : resolve(out),
           ),
         );
-        return parseYaml(stdout);
+        return parseManifests(stdout);
       },
       stop,
     };

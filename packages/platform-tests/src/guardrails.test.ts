@@ -3,13 +3,13 @@ import { AppsV1Api, CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import {
   ControlPlane,
   KubeRest,
+  parseManifests,
   startControlPlane,
 } from '@internal/test-platform';
 import {
   KubeObject,
   Renderer,
   composedResources,
-  parseYaml,
   platformFile,
   startRenderer,
 } from './crossplane';
@@ -23,7 +23,7 @@ const PAYMENTS_NS = 'team-payments-payments-api-development';
 const STOREFRONT_NS = 'team-storefront-web';
 
 const readPlatform = (...parts: string[]) =>
-  parseYaml(fs.readFileSync(platformFile(...parts), 'utf8'));
+  parseManifests(fs.readFileSync(platformFile(...parts), 'utf8'));
 
 /** Pod Security "restricted" compliant container settings. */
 const restricted = {
@@ -274,7 +274,8 @@ describe('ApplicationEnvironment guardrails on a real apiserver', () => {
         o.metadata.name,
         o.metadata.namespace,
       );
-      expect(live?.metadata.labels).toMatchObject(o.metadata.labels);
+      expect(o.metadata.labels).toBeDefined();
+      expect(live?.metadata.labels).toMatchObject(o.metadata.labels!);
     }
     expect(applied.map(o => o.kind).sort()).toEqual(
       [

@@ -5,10 +5,10 @@ import {
   KubeObject,
   Renderer,
   normalise,
-  parseYaml,
   platformFile,
   startRenderer,
 } from './crossplane';
+import { parseManifests } from '@internal/test-platform';
 
 // Renders the ApplicationEnvironment Composition with crank and the real functions (built by
 // scripts/build-crossplane.sh) and compares with the reviewed files in
@@ -57,7 +57,9 @@ function compareWithExpected(name: string, rendered: KubeObject[]) {
       `${file} is missing: run the test with UPDATE_EXPECTED=1 and review the file`,
     );
   }
-  expect(normalise(rendered)).toEqual(parseYaml(fs.readFileSync(file, 'utf8')));
+  expect(normalise(rendered)).toEqual(
+    parseManifests(fs.readFileSync(file, 'utf8')),
+  );
 }
 
 const byName = (objects: KubeObject[], kind: string, name?: string) =>

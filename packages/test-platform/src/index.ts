@@ -13,3 +13,4 @@ export * from './kube/StatusSimulator';
 export * from './sandbox/startSandbox';
 export * from './gitlab';
 export * from './net';
+export { repoRoot } from './paths';

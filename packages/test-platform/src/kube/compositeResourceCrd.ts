@@ -4,7 +4,13 @@ import { parseAllDocuments } from 'yaml';
 export type KubeObject = {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; [k: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [k: string]: unknown;
+  };
   [k: string]: any;
 };
 
@@ -192,9 +198,12 @@ export function compositeResourceCrd(xrd: KubeObject): KubeObject {
   };
 }
 
-/** Parses every document of a multi-document YAML text into objects. */
+/** Parses every document of a multi-document YAML text into objects; a YAML error throws. */
 export function parseManifests(text: string): KubeObject[] {
   return parseAllDocuments(text)
-    .map(d => d.toJS())
+    .map(doc => {
+      if (doc.errors.length > 0) throw doc.errors[0];
+      return doc.toJS();
+    })
     .filter(Boolean) as KubeObject[];
 }
