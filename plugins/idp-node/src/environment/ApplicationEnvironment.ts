@@ -1,0 +1,124 @@
+import { Config } from '@backstage/config';
+import { EnvironmentName, IDP_LABELS, environmentNames } from '../naming';
+import { KubeObject } from '../kubernetes/ClusterClient';
+
+/** The spec of an ApplicationEnvironment (platform/crossplane/definition.yaml). */
+export interface ApplicationEnvironmentSpec {
+  team: string;
+  system: string;
+  component: string;
+  environment: EnvironmentName;
+  targetNamespace?: string;
+  size?: 'small' | 'medium' | 'large';
+  repository: { url: string; path?: string; revision?: string };
+  exposure?: {
+    mode?: 'public' | 'internal' | 'none';
+    hostname?: string;
+    port?: number;
+  };
+}
+
+/** How the platform serves ApplicationEnvironments, from `idp.environment`. */
+export interface EnvironmentApiSettings {
+  apiVersion: string;
+  kind: string;
+  /** `Cluster` for the Crossplane v2 XR, `Namespaced` for a legacy v1 claim. */
+  scope: 'Cluster' | 'Namespaced';
+  /** Namespace of legacy claims. */
+  claimNamespace?: string;
+  fieldManager: string;
+  /** Environment → cluster name in the `kubernetes` configuration. */
+  clusters: Record<string, string>;
+  waitTimeoutSeconds: number;
+  pollIntervalSeconds: number;
+}
+
+/** Reads `idp.environment` with its defaults. */
+export function readEnvironmentApiSettings(
+  config: Config,
+): EnvironmentApiSettings {
+  const c = config.getOptionalConfig('idp.environment');
+  const scope = (c?.getOptionalString('scope') ?? 'Cluster') as
+    | 'Cluster'
+    | 'Namespaced';
+  const clusters: Record<string, string> = {};
+  const clustersConfig = c?.getOptionalConfig('clusters');
+  for (const key of clustersConfig?.keys() ?? []) {
+    clusters[key] = clustersConfig!.getString(key);
+  }
+  return {
+    apiVersion: c?.getOptionalString('apiVersion') ?? 'idp.acme.example/v1alpha1',
+    kind: c?.getOptionalString('kind') ?? 'ApplicationEnvironment',
+    scope,
+    claimNamespace: c?.getOptionalString('claimNamespace'),
+    fieldManager: c?.getOptionalString('fieldManager') ?? 'backstage-idp',
+    clusters,
+    waitTimeoutSeconds: c?.getOptionalNumber('waitTimeoutSeconds') ?? 600,
+    pollIntervalSeconds: c?.getOptionalNumber('pollIntervalSeconds') ?? 2,
+  };
+}
+
+/**
+ * The ApplicationEnvironment object for a spec, named and labelled by the naming rules, as the
+ * XR (cluster-scoped) or the legacy claim (in `claimNamespace`).
+ */
+export function buildApplicationEnvironment(
+  spec: ApplicationEnvironmentSpec,
+  settings: EnvironmentApiSettings,
+  taskId?: string,
+): KubeObject {
+  const names = environmentNames(spec);
+  const cleanSpec = JSON.parse(JSON.stringify(spec));
+  return {
+    apiVersion: settings.apiVersion,
+    kind: settings.kind,
+    metadata: {
+      name: names.resource,
+      ...(settings.scope === 'Namespaced' && {
+        namespace: settings.claimNamespace,
+      }),
+      labels: {
+        [IDP_LABELS.kubernetesId]: spec.component,
+        [IDP_LABELS.team]: spec.team,
+        [IDP_LABELS.system]: spec.system,
+        [IDP_LABELS.component]: spec.component,
+        [IDP_LABELS.environment]: spec.environment,
+        ...(taskId && { [IDP_LABELS.task]: taskId }),
+      },
+    },
+    spec: cleanSpec,
+  };
+}
+
+/** A Crossplane condition as the portal reports it. */
+export interface EnvironmentCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/** The Synced and Ready conditions of an object (absent ones are Unknown). */
+export function readinessOf(object: KubeObject | undefined): {
+  synced: EnvironmentCondition;
+  ready: EnvironmentCondition;
+} {
+  const conditions: EnvironmentCondition[] = object?.status?.conditions ?? [];
+  const find = (type: string): EnvironmentCondition =>
+    conditions.find(c => c.type === type) ?? {
+      type,
+      status: 'Unknown',
+      reason: 'NotReported',
+    };
+  return { synced: find('Synced'), ready: find('Ready') };
+}
+
+/** `Ready=False (Creating: Unready resources: namespace)`. */
+export function describeCondition(c: EnvironmentCondition): string {
+  return `${c.type}=${c.status}${
+    c.reason || c.message
+      ? ` (${[c.reason, c.message].filter(Boolean).join(': ')})`
+      : ''
+  }`;
+}

@@ -1,0 +1,137 @@
+/**
+ * The portal's naming rules, in one place. A component's name is its GitLab project path, its
+ * catalog entity name, its `backstage.io/kubernetes-id` label and part of its namespace and
+ * Argo CD Application name; computing them all here keeps the deployment view from coming up
+ * empty because two names drifted apart (the reference portal's bug).
+ */
+
+/** The environments the platform knows, in promotion order (the XRD's enum). */
+export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
+
+/** One of {@link ENVIRONMENTS}. */
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+/** Labels the composition puts on what it composes and the deployment view selects on. */
+export const IDP_LABELS = {
+  kubernetesId: 'backstage.io/kubernetes-id',
+  team: 'idp.acme.example/team',
+  system: 'idp.acme.example/system',
+  component: 'idp.acme.example/component',
+  environment: 'idp.acme.example/environment',
+  /** Set on everything the portal's actions create, with the scaffolder task id. */
+  task: 'idp.acme.example/scaffolder-task',
+} as const;
+
+/** Catalog annotations the golden paths write and the undo action reads. */
+export const IDP_ANNOTATIONS = {
+  gitlabProjectSlug: 'gitlab.com/project-slug',
+  kubernetesId: 'backstage.io/kubernetes-id',
+  kubernetesNamespace: 'backstage.io/kubernetes-namespace',
+  argocdApp: 'argocd/app-name',
+  /** The GitOps deployment project's full path. */
+  deployRepoSlug: 'idp.acme.example/deploy-repo-slug',
+  /** Comma-separated environments the golden path created. */
+  environments: 'idp.acme.example/environments',
+} as const;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Errors of a value that must be a Kubernetes DNS label (RFC 1123): what the XRD enforces for
+ * team, system, component and namespace, and what GitLab accepts as a project path.
+ * Returns an empty list when valid.
+ */
+export function dnsLabelErrors(value: string, maxLength = 63): string[] {
+  if (value.length === 0) return ['must not be empty'];
+  const errors: string[] = [];
+  if (value.length > maxLength) {
+    errors.push(`must be at most ${maxLength} characters (it has ${value.length})`);
+  }
+  if (!DNS_LABEL.test(value)) {
+    if (/[A-Z]/.test(value)) errors.push('must be lowercase');
+    // eslint-disable-next-line no-control-regex
+    if (/[^\x00-\x7f]/.test(value)) errors.push('must be plain ASCII');
+    errors.push(
+      "may contain only a-z, 0-9 and '-', and must start and end with a letter or digit",
+    );
+  }
+  return errors;
+}
+
+/**
+ * Errors of a GitLab group path such as `idp/team-payments` (GitLab's namespace path rules,
+ * per segment, plus lowercase: mixed case paths make URLs and catalog slugs disagree).
+ */
+export function groupPathErrors(value: string): string[] {
+  if (value.length === 0) return ['must not be empty'];
+  const segments = value.split('/');
+  const errors: string[] = [];
+  if (segments.length > 20) errors.push('may have at most 20 levels');
+  for (const segment of segments) {
+    if (segment === '' || segment === '.' || segment === '..') {
+      errors.push(`has an empty, '.' or '..' segment`);
+    } else if (
+      !/^[a-z0-9_][a-z0-9_.-]*$/.test(segment) ||
+      /(\.|\.git|\.atom)$/.test(segment) ||
+      segment.length > 255
+    ) {
+      errors.push(
+        `segment '${segment}' may contain only lowercase letters, digits, '_', '-' and '.', ` +
+          `may not start with '-' or '.', end in '.', '.git' or '.atom', or exceed 255 characters`,
+      );
+    }
+  }
+  return errors;
+}
+
+/** Errors of a free-text description (GitLab: 2000 characters; no control characters but line breaks). */
+export function descriptionErrors(value: string, maxLength = 2000): string[] {
+  const errors: string[] = [];
+  if (value.length > maxLength) {
+    errors.push(`must be at most ${maxLength} characters (it has ${value.length})`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(value)) {
+    errors.push('must not contain control characters');
+  }
+  return errors;
+}
+
+/** What the platform derives from a component's identity. */
+export interface EnvironmentNames {
+  /** The ApplicationEnvironment (cluster-scoped XR or claim) name. */
+  resource: string;
+  /** The namespace the composition creates (unless a target namespace is given). */
+  namespace: string;
+  /** The Argo CD Application the composition creates in `argocd`. */
+  argocdApplication: string;
+}
+
+/**
+ * The names the ApplicationEnvironment composition gives what it composes
+ * (platform/crossplane/function-applicationenvironment mirrors this).
+ */
+export function environmentNames(spec: {
+  team: string;
+  component: string;
+  environment: string;
+  targetNamespace?: string;
+}): EnvironmentNames {
+  return {
+    resource: `${spec.component}-${spec.environment}`,
+    namespace:
+      spec.targetNamespace ??
+      `${spec.team}-${spec.component}-${spec.environment}`,
+    argocdApplication: `${spec.component}-${spec.environment}`,
+  };
+}
+
+/** The GitOps deployment project's path for a component's application project path. */
+export function deployRepoPath(appProjectPath: string): string {
+  return `${appProjectPath}-deployment`;
+}
+
+/** Team name from a group entity ref (`group:default/team-payments` → `team-payments`). */
+export function teamFromOwnerRef(ownerRef: string): string {
+  return ownerRef.replace(/^group:/, '').replace(/^[^/]*\//, '');
+}
