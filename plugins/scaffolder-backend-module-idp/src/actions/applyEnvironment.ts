@@ -1,0 +1,417 @@
+import { Config } from '@backstage/config';
+import { ConflictError, InputError } from '@backstage/errors';
+import {
+  ActionContext,
+  createTemplateAction,
+} from '@backstage/plugin-scaffolder-node';
+import yaml from 'yaml';
+import {
+  ApplicationEnvironmentSpec,
+  ClusterClient,
+  ENVIRONMENTS,
+  EnvironmentCondition,
+  GitLabApiError,
+  IDP_LABELS,
+  KubeObject,
+  buildApplicationEnvironment,
+  describeCondition,
+  dnsLabelErrors,
+  environmentNames,
+  readEnvironmentApiSettings,
+  readinessOf,
+} from '@internal/plugin-idp-node';
+import { assertValid, gitlabClient, sleep } from './helpers';
+import { CreatedResource, recordCreated } from './createdResources';
+import { examples } from './applyEnvironment.examples';
+
+const HOSTNAME =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Checks a spec with the XRD's rules, so bad input fails before any cluster is touched. */
+export function environmentSpecErrors(spec: ApplicationEnvironmentSpec) {
+  const errors: Record<string, string[]> = {
+    team: dnsLabelErrors(spec.team),
+    system: dnsLabelErrors(spec.system),
+    component: dnsLabelErrors(spec.component),
+    environment: (ENVIRONMENTS as readonly string[]).includes(spec.environment)
+      ? []
+      : [`must be one of ${ENVIRONMENTS.join(', ')}`],
+    targetNamespace:
+      spec.targetNamespace === undefined
+        ? []
+        : [
+            ...dnsLabelErrors(spec.targetNamespace),
+            ...(spec.targetNamespace.startsWith(`${spec.team}-`)
+              ? []
+              : [`must start with the team's name and a dash ('${spec.team}-')`]),
+          ],
+    'repository.url': /^https?:\/\/[^\s]+$/.test(spec.repository?.url ?? '')
+      ? []
+      : ['must be an http(s) clone URL'],
+    'exposure.hostname':
+      spec.exposure?.hostname === undefined
+        ? spec.exposure?.mode === 'public'
+          ? ['is required when exposure.mode is public']
+          : []
+        : HOSTNAME.test(spec.exposure.hostname) &&
+          spec.exposure.hostname.length <= 253
+        ? []
+        : ['must be a lowercase DNS name'],
+  };
+  if (
+    spec.targetNamespace === undefined &&
+    errors.team.length + errors.component.length === 0 &&
+    environmentNames(spec).namespace.length > 63
+  ) {
+    errors.component = [
+      `the namespace ${environmentNames(spec).namespace} would exceed 63 characters: shorten the names or set targetNamespace`,
+    ];
+  }
+  return errors;
+}
+
+/** `idp.environment.gitops`: commit the manifest instead of applying it. */
+function gitopsSettings(config: Config) {
+  const g = config.getOptionalConfig('idp.environment.gitops');
+  if (!g) return undefined;
+  const mode = g.getOptionalString('mode') ?? 'push';
+  if (mode !== 'push' && mode !== 'merge-request') {
+    throw new InputError(
+      `idp.environment.gitops.mode must be push or merge-request, not '${mode}'`,
+    );
+  }
+  return {
+    host: g.getString('host'),
+    project: g.getString('project'),
+    branch: g.getOptionalString('branch') ?? 'main',
+    path: (g.getOptionalString('path') ?? 'environments').replace(/\/+$/, ''),
+    mode: mode as 'push' | 'merge-request',
+  };
+}
+
+/**
+ * `idp:environment:apply`: builds the service's ApplicationEnvironment and server-side applies it
+ * to the environment's cluster, then waits until Crossplane reports it Synced and Ready, logging
+ * every condition change. Dry-run is the apiserver's own dry run, so the template editor
+ * validates against the real schema. In GitOps mode the manifest is committed instead (pushed or
+ * proposed as a merge request) for platforms where Argo CD owns the XRs.
+ *
+ * Backstage has no built-in action for Kubernetes objects; community ones apply blindly and
+ * return, which is why templates grow `sleep` steps that are never long enough.
+ *
+ * @public
+ */
+export function applyEnvironmentAction(options: { config: Config }) {
+  const { config } = options;
+  return createTemplateAction({
+    id: 'idp:environment:apply',
+    description:
+      "Applies a service's ApplicationEnvironment to a cluster (server-side apply) and waits until it is Synced and Ready; or commits it to a GitOps repository.",
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        cluster: z =>
+          z
+            .string({
+              description:
+                'Cluster name from the kubernetes configuration (default: idp.environment.clusters[environment])',
+            })
+            .optional(),
+        team: z => z.string({ description: 'Owning team (catalog Group name)' }).max(63),
+        system: z => z.string({ description: 'Catalog System' }).max(63),
+        component: z => z.string({ description: 'Catalog Component name' }).max(63),
+        environment: z => z.enum(ENVIRONMENTS, { description: 'Environment' }),
+        targetNamespace: z =>
+          z.string({ description: 'Namespace instead of <team>-<component>-<environment>' }).max(63).optional(),
+        size: z =>
+          z.enum(['small', 'medium', 'large'], { description: 'Quota preset (default small)' }).optional(),
+        repository: z =>
+          z.object(
+            {
+              url: z.string().max(2048),
+              path: z.string().max(1024).optional(),
+              revision: z.string().max(255).optional(),
+            },
+            { description: 'The GitOps deployment repository Argo CD syncs from' },
+          ),
+        exposure: z =>
+          z
+            .object(
+              {
+                mode: z.enum(['public', 'internal', 'none']).optional(),
+                hostname: z.string().max(253).optional(),
+                port: z.number().int().min(1).max(65535).optional(),
+              },
+              { description: 'How the service is reached' },
+            )
+            .optional(),
+        wait: z =>
+          z.boolean({ description: 'Wait until Synced and Ready (default true)' }).optional(),
+        timeoutSeconds: z =>
+          z
+            .number({ description: 'How long to wait (default idp.environment.waitTimeoutSeconds)' })
+            .int()
+            .min(1)
+            .max(7200)
+            .optional(),
+      },
+      output: {
+        name: z => z.string({ description: 'ApplicationEnvironment name' }),
+        cluster: z => z.string({ description: 'Cluster it was applied to' }),
+        namespace: z => z.string({ description: 'The namespace the service deploys to' }),
+        argocdApplication: z => z.string({ description: 'Argo CD Application name' }),
+        conditions: z => z.array(z.any(), { description: 'Last Synced and Ready conditions' }),
+        created: z => z.array(z.any(), { description: 'What this step created, for idp:undo' }),
+      },
+    },
+    async handler(ctx) {
+      const settings = readEnvironmentApiSettings(config);
+      const gitops = gitopsSettings(config);
+      const input = ctx.input;
+      const spec: ApplicationEnvironmentSpec = JSON.parse(
+        JSON.stringify({
+          team: input.team,
+          system: input.system,
+          component: input.component,
+          environment: input.environment,
+          targetNamespace: input.targetNamespace || undefined,
+          size: input.size,
+          repository: input.repository,
+          exposure: input.exposure,
+        }),
+      );
+      assertValid(environmentSpecErrors(spec));
+      const clusterName = input.cluster ?? settings.clusters[spec.environment];
+      if (!clusterName && !gitops) {
+        throw new InputError(
+          `No cluster for environment '${spec.environment}': set the cluster input or idp.environment.clusters.${spec.environment}`,
+        );
+      }
+      if (settings.scope === 'Namespaced' && !settings.claimNamespace) {
+        throw new InputError(
+          'idp.environment.scope is Namespaced but idp.environment.claimNamespace is not set',
+        );
+      }
+      const cluster = clusterName
+        ? ClusterClient.fromConfig(config, clusterName)
+        : undefined;
+      const object = buildApplicationEnvironment(spec, settings, ctx.task.id);
+      const names = environmentNames(spec);
+      const ref = {
+        apiVersion: settings.apiVersion,
+        kind: settings.kind,
+        name: object.metadata.name,
+        namespace: object.metadata.namespace,
+      };
+      const label = `${settings.kind} ${
+        ref.namespace ? `${ref.namespace}/` : ''
+      }${ref.name}`;
+      ctx.output('name', ref.name);
+      ctx.output('cluster', clusterName ?? '');
+      ctx.output('namespace', names.namespace);
+      ctx.output('argocdApplication', names.argocdApplication);
+
+      if (ctx.isDryRun) {
+        if (cluster) {
+          await cluster.apply(object, {
+            fieldManager: settings.fieldManager,
+            dryRun: true,
+          });
+          ctx.logger.info(
+            `Dry run: cluster ${cluster.name} accepted ${label} (server-side dry run)`,
+          );
+        }
+        ctx.output('conditions', []);
+        ctx.output('created', []);
+        return;
+      }
+
+      const created: CreatedResource[] = [];
+      if (gitops) {
+        created.push(
+          await commitManifest(ctx, config, gitops, object, clusterName ?? 'default'),
+        );
+      } else {
+        await ctx.checkpoint({
+          key: `v1.idp.environment.apply.${cluster!.name}.${label}`,
+          fn: async () => {
+            const existing = await cluster!.get(ref);
+            const owner = existing?.metadata?.labels?.[IDP_LABELS.task];
+            if (existing && owner !== ctx.task.id) {
+              throw new ConflictError(
+                `${label} already exists on cluster ${cluster!.name}${
+                  owner ? ` (created by task ${owner})` : ''
+                }; decommission that service first or choose another component name`,
+              );
+            }
+            await cluster!.apply(object, { fieldManager: settings.fieldManager });
+          },
+        });
+        created.push(
+          recordCreated(
+            ctx.logger,
+            {
+              type: 'kubernetes-object',
+              cluster: cluster!.name,
+              ...ref,
+              ...(ref.namespace === undefined && { namespace: undefined }),
+            },
+            `Applied ${label} to cluster ${cluster!.name} (field manager ${settings.fieldManager})`,
+          ),
+        );
+      }
+      ctx.output('created', created);
+
+      if (input.wait === false || !cluster) {
+        ctx.output('conditions', []);
+        return;
+      }
+      const timeoutMs = (input.timeoutSeconds ?? settings.waitTimeoutSeconds) * 1000;
+      const conditions = await waitUntilReady(ctx, cluster, ref, label, {
+        timeoutMs,
+        pollMs: settings.pollIntervalSeconds * 1000,
+      });
+      ctx.output('conditions', conditions as any);
+    },
+  });
+}
+
+async function waitUntilReady(
+  ctx: { logger: { info(m: string): void }; signal?: AbortSignal },
+  cluster: ClusterClient,
+  ref: { apiVersion: string; kind: string; name: string; namespace?: string },
+  label: string,
+  options: { timeoutMs: number; pollMs: number },
+): Promise<EnvironmentCondition[]> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last = '';
+  let readiness = readinessOf(undefined);
+  ctx.logger.info(
+    `Waiting up to ${Math.round(options.timeoutMs / 1000)} s for ${label} to be Synced and Ready`,
+  );
+  for (;;) {
+    const current: KubeObject | undefined = await cluster.get(ref);
+    if (!current) {
+      throw new Error(
+        `${label} disappeared from cluster ${cluster.name} while waiting for it to become Ready`,
+      );
+    }
+    readiness = readinessOf(current);
+    const line = `${describeCondition(readiness.synced)}, ${describeCondition(
+      readiness.ready,
+    )}`;
+    if (line !== last) {
+      ctx.logger.info(`${label}: ${line}`);
+      last = line;
+    }
+    if (readiness.synced.status === 'True' && readiness.ready.status === 'True') {
+      ctx.logger.info(
+        `${label} is Ready${
+          current.status?.namespace ? `; namespace ${current.status.namespace}` : ''
+        }`,
+      );
+      return [readiness.synced, readiness.ready];
+    }
+    if (Date.now() >= deadline) break;
+    await sleep(Math.min(options.pollMs, Math.max(0, deadline - Date.now())), ctx.signal);
+  }
+  const never =
+    readiness.synced.reason === 'NotReported' && readiness.ready.reason === 'NotReported';
+  throw new Error(
+    `${label} did not become Ready within ${Math.round(options.timeoutMs / 1000)} s. Last conditions: ${last}.` +
+      (never
+        ? ' No controller reported any condition: check that Crossplane runs on the cluster and the Composition is installed.'
+        : ' Ask the platform team to look at the composed resources (kubectl describe), then retry the task or run idp:undo.'),
+  );
+}
+
+async function commitManifest(
+  ctx: ActionContext<any, any>,
+  config: Config,
+  gitops: NonNullable<ReturnType<typeof gitopsSettings>>,
+  object: KubeObject,
+  clusterName: string,
+): Promise<CreatedResource> {
+  const gitlab = gitlabClient(config, gitops.host, ctx.logger);
+  const filePath = `${gitops.path}/${clusterName}/${object.metadata.name}.yaml`;
+  const content = `# Written by the portal (scaffolder task ${ctx.task.id})\n${yaml.stringify(object)}`;
+  const projectId = encodeURIComponent(gitops.project);
+  const result = await ctx.checkpoint({
+    key: `v1.idp.environment.gitops.${gitops.host}.${gitops.project}.${filePath}`,
+    fn: async () => {
+      const branch =
+        gitops.mode === 'push'
+          ? gitops.branch
+          : `idp/${object.metadata.name}-${ctx.task.id.slice(0, 8)}`;
+      if (gitops.mode === 'merge-request') {
+        try {
+          await gitlab.request('POST', `/projects/${projectId}/repository/branches`, {
+            body: { branch, ref: gitops.branch },
+          });
+        } catch (e) {
+          if (!(e as GitLabApiError).isAlreadyTaken) throw e;
+        }
+      }
+      const existing = await gitlab.find(
+        `/projects/${projectId}/repository/files/${encodeURIComponent(filePath)}`,
+        { query: { ref: branch } },
+      );
+      const current = existing
+        ? Buffer.from(existing.content, 'base64').toString('utf8')
+        : undefined;
+      if (current !== content) {
+        if (existing && !current!.includes(`scaffolder task ${ctx.task.id}`)) {
+          throw new ConflictError(
+            `${filePath} already exists in ${gitops.project} and was not written by this task; decommission that environment first`,
+          );
+        }
+        await gitlab.request('POST', `/projects/${projectId}/repository/commits`, {
+          body: {
+            branch,
+            commit_message: `Add ApplicationEnvironment ${object.metadata.name}\n\nBackstage-Task: ${ctx.task.id}`,
+            actions: [
+              { action: existing ? 'update' : 'create', file_path: filePath, content },
+            ],
+          },
+        });
+      }
+      let mergeRequestUrl: string | undefined;
+      if (gitops.mode === 'merge-request') {
+        const open = await gitlab.request<any[]>(
+          'GET',
+          `/projects/${projectId}/merge_requests`,
+          { query: { state: 'opened', source_branch: branch } },
+        );
+        const mr =
+          open[0] ??
+          (await gitlab.request('POST', `/projects/${projectId}/merge_requests`, {
+            body: {
+              source_branch: branch,
+              target_branch: gitops.branch,
+              title: `Add ApplicationEnvironment ${object.metadata.name}`,
+              remove_source_branch: true,
+            },
+          }));
+        mergeRequestUrl = mr.web_url;
+      }
+      return { branch, mergeRequestUrl };
+    },
+  });
+  ctx.logger.info(
+    result.mergeRequestUrl
+      ? `Proposed ${filePath} in ${gitops.project}: ${result.mergeRequestUrl}`
+      : `Committed ${filePath} to ${gitops.project} (${result.branch}); Argo CD applies it`,
+  );
+  return recordCreated(
+    ctx.logger,
+    {
+      type: 'gitops-file',
+      host: gitops.host,
+      project: gitops.project,
+      branch: gitops.branch,
+      path: filePath,
+    },
+    `GitOps manifest ${filePath} in ${gitops.project}`,
+  );
+}

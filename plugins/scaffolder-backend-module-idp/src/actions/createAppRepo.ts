@@ -1,0 +1,276 @@
+import { Config } from '@backstage/config';
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  descriptionErrors,
+  dnsLabelErrors,
+  groupPathErrors,
+} from '@internal/plugin-idp-node';
+import {
+  assertValid,
+  defaultGitLabHost,
+  gitlabClient,
+} from './helpers';
+import {
+  createOrAdoptProject,
+  ensureGroup,
+  protectBranch,
+  pushInitialCommit,
+} from './gitlabProjects';
+import { CreatedResource, recordCreated } from './createdResources';
+import { examples } from './createAppRepo.examples';
+
+const BRANCH = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
+const TOPIC = /^[a-z0-9][a-z0-9-]{0,49}$/;
+
+/** Validation shared by both repository actions. */
+export function projectInputErrors(input: {
+  group: string;
+  name: string;
+  description?: string;
+  topics?: string[];
+  defaultBranch?: string;
+  sourcePath?: string;
+}) {
+  return {
+    group: groupPathErrors(input.group),
+    name: dnsLabelErrors(input.name),
+    description:
+      input.description === undefined
+        ? []
+        : descriptionErrors(input.description),
+    topics: (input.topics ?? []).flatMap(t =>
+      TOPIC.test(t)
+        ? []
+        : [`'${t}' must be lowercase letters, digits and '-', up to 50`],
+    ),
+    defaultBranch:
+      input.defaultBranch === undefined ||
+      (BRANCH.test(input.defaultBranch) && !input.defaultBranch.includes('..'))
+        ? []
+        : [`'${input.defaultBranch}' is not a valid branch name`],
+    sourcePath:
+      input.sourcePath !== undefined && /(^|\/)\.\.(\/|$)/.test(input.sourcePath)
+        ? ['must stay inside the workspace (no ..)']
+        : [],
+  };
+}
+
+/**
+ * `idp:gitlab:create-app-repo`: creates a service's application project and pushes the
+ * workspace as its first commit. Unlike the built-in `publish:gitlab`, a retried task adopts
+ * the project its own first attempt created instead of failing on "has already been taken",
+ * records what it created for `idp:undo`, and retries GitLab's transient failures.
+ *
+ * @public
+ */
+export function createAppRepoAction(options: { config: Config }) {
+  const { config } = options;
+  return createTemplateAction({
+    id: 'idp:gitlab:create-app-repo',
+    description:
+      "Creates a service's GitLab application project, pushes the workspace as its first commit, protects the default branch and applies project settings. Re-runnable: a retry adopts the project the same task created.",
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        host: z =>
+          z
+            .string({
+              description:
+                'Host of the integrations.gitlab entry (default: idp.gitlab.host)',
+            })
+            .optional(),
+        group: z =>
+          z
+            .string({
+              description: "Full path of the GitLab group, e.g. 'idp/team-payments'",
+            })
+            .min(1)
+            .max(1000),
+        name: z =>
+          z
+            .string({
+              description:
+                'Project path: the component name (a DNS label, lowercase, at most 63 characters)',
+            })
+            .min(1)
+            .max(63)
+            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+        description: z =>
+          z.string({ description: 'Project description' }).max(2000).optional(),
+        topics: z =>
+          z
+            .array(z.string(), { description: 'Project topics' })
+            .max(20)
+            .optional(),
+        visibility: z =>
+          z
+            .enum(['private', 'internal', 'public'], {
+              description: 'Project visibility (default private)',
+            })
+            .optional(),
+        defaultBranch: z =>
+          z.string({ description: 'Default branch (default main)' }).optional(),
+        ciConfigPath: z =>
+          z
+            .string({
+              description: 'CI configuration path (default .gitlab-ci.yml)',
+            })
+            .max(255)
+            .optional(),
+        sourcePath: z =>
+          z
+            .string({
+              description: 'Workspace directory to push (default: the workspace)',
+            })
+            .optional(),
+        createMissingGroups: z =>
+          z
+            .boolean({
+              description:
+                'Create missing subgroups of an existing top-level group (default false)',
+            })
+            .optional(),
+      },
+      output: {
+        projectId: z => z.number({ description: 'GitLab project id' }),
+        projectPath: z => z.string({ description: 'Full path of the project' }),
+        webUrl: z => z.string({ description: 'Project page' }),
+        cloneUrl: z => z.string({ description: 'HTTPS clone URL' }),
+        repoContentsUrl: z =>
+          z.string({
+            description:
+              'URL of the default branch contents, for catalog:register / idp:catalog:register',
+          }),
+        created: z =>
+          z.array(z.any(), {
+            description: 'What this step created, for idp:undo',
+          }),
+      },
+    },
+    async handler(ctx) {
+      const input = ctx.input;
+      const defaultBranch = input.defaultBranch ?? 'main';
+      assertValid(projectInputErrors({ ...input, defaultBranch }));
+      const host = input.host ?? defaultGitLabHost(config);
+      const gitlab = gitlabClient(config, host, ctx.logger);
+      const fullPath = `${input.group}/${input.name}`;
+      const sourceDir = resolveSafeChildPath(
+        ctx.workspacePath,
+        input.sourcePath ?? '.',
+      );
+      const webUrl = `${gitlab.baseUrl}/${fullPath}`;
+
+      if (ctx.isDryRun) {
+        const group = await gitlab.findGroup(input.group);
+        const project = await gitlab.findProject(fullPath);
+        if (project) {
+          throw new Error(
+            `GitLab project ${fullPath} already exists (${project.web_url}); a real run would fail. Choose another name`,
+          );
+        }
+        ctx.logger.info(
+          `Dry run: would create ${fullPath} on ${host}${
+            group ? '' : ` and the missing group ${input.group}`
+          }, push ${sourceDir} to ${defaultBranch} and protect it`,
+        );
+        ctx.output('projectId', 0);
+        ctx.output('projectPath', fullPath);
+        ctx.output('webUrl', webUrl);
+        ctx.output('cloneUrl', `${webUrl}.git`);
+        ctx.output('repoContentsUrl', `${webUrl}/-/blob/${defaultBranch}`);
+        ctx.output('created', []);
+        return;
+      }
+
+      const created: CreatedResource[] = [];
+      const group = await ctx.checkpoint({
+        key: `v1.idp.gitlab.group.${host}.${input.group}`,
+        fn: async () =>
+          ensureGroup(
+            gitlab,
+            input.group,
+            input.createMissingGroups ?? false,
+            ctx.logger,
+          ),
+      });
+      const project = await ctx.checkpoint({
+        key: `v1.idp.gitlab.project.${host}.${fullPath}`,
+        fn: async () => {
+          const { project: p } = await createOrAdoptProject(gitlab, {
+            namespaceId: group.id,
+            path: input.name,
+            fullPath,
+            taskId: ctx.task.id,
+            logger: ctx.logger,
+            settings: {
+              name: input.name,
+              description: input.description,
+              visibility: input.visibility ?? 'private',
+              topics: input.topics,
+              defaultBranch,
+              ciConfigPath: input.ciConfigPath ?? '.gitlab-ci.yml',
+            },
+          });
+          return {
+            id: p.id,
+            webUrl: p.web_url,
+            cloneUrl: p.http_url_to_repo,
+          };
+        },
+      });
+      created.push(
+        recordCreated(
+          ctx.logger,
+          { type: 'gitlab-project', host, id: project.id, path: fullPath, role: 'app' },
+          `GitLab project ${fullPath} (id ${project.id}) is the application repository`,
+        ),
+      );
+      await ctx.checkpoint({
+        key: `v1.idp.gitlab.push.${host}.${project.id}.${defaultBranch}`,
+        fn: async () => {
+          const { sha } = await pushInitialCommit(gitlab, {
+            projectId: project.id,
+            projectPath: fullPath,
+            branch: defaultBranch,
+            sourceDir,
+            message: `Create ${input.name} from a golden path`,
+            taskId: ctx.task.id,
+            logger: ctx.logger,
+          });
+          return { sha };
+        },
+      });
+      await ctx.checkpoint({
+        key: `v1.idp.gitlab.settings.${host}.${project.id}`,
+        fn: async () => {
+          await protectBranch(gitlab, project.id, defaultBranch);
+          // Applied again on the (possibly adopted) project: PUT is idempotent and makes the
+          // project match the template even if an earlier attempt was interrupted.
+          await gitlab.request('PUT', `/projects/${project.id}`, {
+            body: {
+              // Replaces the creation marker (see createOrAdoptProject).
+              description: input.description ?? '',
+              topics: input.topics,
+              visibility: input.visibility ?? 'private',
+              ci_config_path: input.ciConfigPath ?? '.gitlab-ci.yml',
+              default_branch: defaultBranch,
+            },
+          });
+          ctx.logger.info(
+            `Protected ${defaultBranch} and applied the project settings of ${fullPath}`,
+          );
+        },
+      });
+
+      ctx.output('projectId', project.id);
+      ctx.output('projectPath', fullPath);
+      ctx.output('webUrl', project.webUrl);
+      ctx.output('cloneUrl', project.cloneUrl);
+      ctx.output('repoContentsUrl', `${project.webUrl}/-/blob/${defaultBranch}`);
+      ctx.output('created', created);
+    },
+  });
+}
+

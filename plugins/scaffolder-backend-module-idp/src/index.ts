@@ -1,0 +1,13 @@
+/**
+ * The IDP portal's scaffolder actions: GitLab application and deployment repositories,
+ * ApplicationEnvironment apply-and-wait, catalog register-and-verify, and undo.
+ *
+ * @packageDocumentation
+ */
+export { scaffolderModuleIdp as default } from './module';
+export { createAppRepoAction } from './actions/createAppRepo';
+export { createDeployRepoAction } from './actions/createDeployRepo';
+export { applyEnvironmentAction } from './actions/applyEnvironment';
+export { registerCatalogAction } from './actions/registerCatalog';
+export { undoAction } from './actions/undo';
+export type { CreatedResource } from './actions/createdResources';
