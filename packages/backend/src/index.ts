@@ -23,6 +23,8 @@ backend.add(import('@backstage/plugin-proxy-backend'));
 // Scaffolder, with Backstage's GitLab actions (publish:gitlab, gitlab:* ...).
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-gitlab'));
+// Our golden-path actions (plugins/scaffolder-backend-module-idp).
+backend.add(import('@internal/plugin-scaffolder-backend-module-idp'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );

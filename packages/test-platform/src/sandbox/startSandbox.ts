@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { ControlPlane, startControlPlane } from '../kube/startControlPlane';
 import { StatusSimulator, restrictedPodSpec } from '../kube/StatusSimulator';
 import { KubeRest } from '../kube/KubeRest';
+import { repoRoot } from '../paths';
 import { GitLabDouble, startGitLabDouble } from '../gitlab/startGitLabDouble';
 
 /** Options of {@link startSandbox}. */
@@ -234,6 +235,13 @@ export async function startSandbox(
   );
   let gitlab: GitLabDouble | undefined;
   try {
+    // The golden path delivers Argo CD repository Secrets (idp.argocd.repositoryCredentials).
+    await controlPlane.apply(
+      fs.readFileSync(
+        path.join(repoRoot(), 'platform/portal/rbac-argocd-repo-secrets.yaml'),
+        'utf8',
+      ),
+    );
     gitlab = await startGitLabDouble({ basePath: '/gitlab' });
     return await wire(controlPlane, gitlab, options, log);
   } catch (error) {
@@ -285,6 +293,17 @@ async function wire(
             ],
           },
         ],
+      },
+      idp: {
+        gitlab: { host: gitlab.host },
+        environment: {
+          clusters: {
+            development: 'development',
+            staging: 'development',
+            production: 'development',
+          },
+        },
+        argocd: { repositoryCredentials: 'secret', clusters: ['development'] },
       },
     }),
     { mode: 0o600 },
