@@ -45,7 +45,9 @@ export function dnsLabelErrors(value: string, maxLength = 63): string[] {
   if (value.length === 0) return ['must not be empty'];
   const errors: string[] = [];
   if (value.length > maxLength) {
-    errors.push(`must be at most ${maxLength} characters (it has ${value.length})`);
+    errors.push(
+      `must be at most ${maxLength} characters (it has ${value.length})`,
+    );
   }
   if (!DNS_LABEL.test(value)) {
     if (/[A-Z]/.test(value)) errors.push('must be lowercase');
@@ -88,7 +90,9 @@ export function groupPathErrors(value: string): string[] {
 export function descriptionErrors(value: string, maxLength = 2000): string[] {
   const errors: string[] = [];
   if (value.length > maxLength) {
-    errors.push(`must be at most ${maxLength} characters (it has ${value.length})`);
+    errors.push(
+      `must be at most ${maxLength} characters (it has ${value.length})`,
+    );
   }
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(value)) {

@@ -47,7 +47,8 @@ export function readEnvironmentApiSettings(
     clusters[key] = clustersConfig!.getString(key);
   }
   return {
-    apiVersion: c?.getOptionalString('apiVersion') ?? 'idp.acme.example/v1alpha1',
+    apiVersion:
+      c?.getOptionalString('apiVersion') ?? 'idp.acme.example/v1alpha1',
     kind: c?.getOptionalString('kind') ?? 'ApplicationEnvironment',
     scope,
     claimNamespace: c?.getOptionalString('claimNamespace'),

@@ -220,7 +220,10 @@ export class GitLabClient {
         })
         .catch(() => '');
       // Redact before cutting: a cut could split a token and let its start through.
-      const gitlabMessage = this.redact(flattenGitLabMessage(body), options).slice(0, 500);
+      const gitlabMessage = this.redact(
+        flattenGitLabMessage(body),
+        options,
+      ).slice(0, 500);
       lastError = new GitLabApiError(
         `GitLab ${what} answered ${response.status}${
           gitlabMessage ? ` (${gitlabMessage})` : ''

@@ -43,7 +43,11 @@ export class KubernetesApiError extends Error {
   }
 }
 
-function statusOf(e: unknown): { code: number; message: string; reason?: string } {
+function statusOf(e: unknown): {
+  code: number;
+  message: string;
+  reason?: string;
+} {
   const err = e as any;
   const code = typeof err?.code === 'number' ? err.code : 0;
   let body = err?.body;

@@ -29,12 +29,11 @@ export class TestTask {
   }
 
   logger(): LoggerService {
-    const write =
-      (level: string) => (message: string, meta?: unknown) => {
-        this.logs.push(
-          `${level}: ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`,
-        );
-      };
+    const write = (level: string) => (message: string, meta?: unknown) => {
+      this.logs.push(
+        `${level}: ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`,
+      );
+    };
     const logger: LoggerService = {
       info: write('info'),
       warn: write('warn'),
@@ -94,6 +93,7 @@ export class TestTask {
   }
 
   cleanup() {
-    for (const w of this.workspaces) fs.rmSync(w, { recursive: true, force: true });
+    for (const w of this.workspaces)
+      fs.rmSync(w, { recursive: true, force: true });
   }
 }

@@ -18,6 +18,13 @@ import { createDeployRepoAction } from './createDeployRepo';
 import { applyEnvironmentAction } from './applyEnvironment';
 import { undoAction } from './undo';
 import { parseRecords } from './createdResources';
+import { registerCatalogAction } from './registerCatalog';
+import { examples as appExamples } from './createAppRepo.examples';
+import { examples as deployExamples } from './createDeployRepo.examples';
+import { examples as envExamples } from './applyEnvironment.examples';
+import { examples as registerExamples } from './registerCatalog.examples';
+import { examples as undoExamples } from './undo.examples';
+import yaml from 'yaml';
 
 jest.setTimeout(300_000);
 
@@ -144,7 +151,11 @@ describe('golden-path actions on the test platform', () => {
       ...options.env,
     });
     await a.env.handler(envCtx);
-    return { app: appCtx.outputs, deploy: deployCtx.outputs, env: envCtx.outputs };
+    return {
+      app: appCtx.outputs,
+      deploy: deployCtx.outputs,
+      env: envCtx.outputs,
+    };
   }
 
   const activeTokens = (projectId: number, name: string) =>
@@ -169,13 +180,18 @@ describe('golden-path actions on the test platform', () => {
     gitlab.addGroup({ path: 'team-payments', parent: 'idp' });
     gitlab.addGroup({ path: 'platform', parent: 'idp' });
     gitlab.addUser({ username: 'idp-portal', name: 'IDP portal' });
-    portalGitLabToken = gitlab.createToken({ user: 'idp-portal', scopes: ['api'] });
+    portalGitLabToken = gitlab.createToken({
+      user: 'idp-portal',
+      scopes: ['api'],
+    });
     gitlab.addProject({
       namespace: 'idp/platform',
       path: 'environments',
       initialize_with_readme: true,
     });
-    controller = new StatusSimulator(cp.kubeConfig('admin')).runEnvironmentController({
+    controller = new StatusSimulator(
+      cp.kubeConfig('admin'),
+    ).runEnvironmentController({
       readyAfterMs: 1500,
       pollMs: 100,
       fail: xr =>
@@ -193,9 +209,9 @@ describe('golden-path actions on the test platform', () => {
 
   it('creates both repositories, the credentials and a Ready environment, and leaks no secret', async () => {
     const task = newTask();
-    const out = await goldenPath(task, 'payments-refunds');
+    const out = await goldenPath(task, 'payments-wholepath');
 
-    const app = gitlab.state.project('idp/team-payments/payments-refunds')!;
+    const app = gitlab.state.project('idp/team-payments/payments-wholepath')!;
     expect(app).toMatchObject({
       visibility: 'internal',
       topics: ['python'],
@@ -205,37 +221,57 @@ describe('golden-path actions on the test platform', () => {
     });
     expect(out.app).toMatchObject({
       projectId: app.id,
-      webUrl: `${gitlab.baseUrl}/idp/team-payments/payments-refunds`,
-      repoContentsUrl: `${gitlab.baseUrl}/idp/team-payments/payments-refunds/-/blob/main`,
+      webUrl: `${gitlab.baseUrl}/idp/team-payments/payments-wholepath`,
+      repoContentsUrl: `${gitlab.baseUrl}/idp/team-payments/payments-wholepath/-/blob/main`,
     });
-    expect(await gitlab.state.readFile(app.id, 'src/main.py')).toBe('print("hello")\n');
+    expect(await gitlab.state.readFile(app.id, 'src/main.py')).toBe(
+      'print("hello")\n',
+    );
     expect(app.protectedBranches).toEqual([
       expect.objectContaining({ name: 'main', allowForcePush: false }),
     ]);
 
-    const deploy = gitlab.state.project('idp/team-payments/payments-refunds-deployment')!;
+    const deploy = gitlab.state.project(
+      'idp/team-payments/payments-wholepath-deployment',
+    )!;
     expect(deploy.defaultBranch).toBe('development');
     const branches = await gitlab.state.branches(deploy.id);
-    expect(Object.keys(branches).sort()).toEqual(['development', 'production', 'staging']);
+    expect(Object.keys(branches).sort()).toEqual([
+      'development',
+      'production',
+      'staging',
+    ]);
     expect(deploy.protectedBranches.map(b => b.name).sort()).toEqual([
       'development',
       'production',
     ]);
-    expect(await gitlab.state.readFile(deploy.id, 'values.yaml', 'production')).toContain(
-      'tag: latest',
-    );
+    expect(
+      await gitlab.state.readFile(deploy.id, 'values.yaml', 'production'),
+    ).toContain('tag: latest');
 
     const [imageBump] = activeTokens(deploy.id, 'idp-image-bump');
-    expect(imageBump).toMatchObject({ scopes: ['write_repository'], accessLevel: 40 });
+    expect(imageBump).toMatchObject({
+      scopes: ['write_repository'],
+      accessLevel: 40,
+    });
     expect(imageBump.expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const variable = app.variables.find(v => v.key === 'DEPLOY_REPO_TOKEN')!;
-    expect(variable).toMatchObject({ masked: true, protected: true, variableType: 'env_var' });
+    expect(variable).toMatchObject({
+      masked: true,
+      protected: true,
+      variableType: 'env_var',
+    });
     expect(variable.value).toMatch(/^glpat-/);
 
-    const secret = await admin.get('v1', 'Secret', `repo-gitlab-${deploy.id}`, 'argocd');
+    const secret = await admin.get(
+      'v1',
+      'Secret',
+      `repo-gitlab-${deploy.id}`,
+      'argocd',
+    );
     expect(secret!.metadata.labels).toMatchObject({
       'argocd.argoproj.io/secret-type': 'repository',
-      'idp.acme.example/component': 'payments-refunds',
+      'idp.acme.example/component': 'payments-wholepath',
     });
     const password = Buffer.from(secret!.data.password, 'base64').toString();
     const [readToken] = gitlab.state
@@ -243,30 +279,45 @@ describe('golden-path actions on the test platform', () => {
       .filter(t => t.projectId === deploy.id && !t.revoked);
     expect(readToken.scopes).toEqual(['read_repository']);
 
-    const xr = await admin.get(XR, 'ApplicationEnvironment', 'payments-refunds-development');
+    const xr = await admin.get(
+      XR,
+      'ApplicationEnvironment',
+      'payments-wholepath-development',
+    );
     expect(xr!.metadata.labels).toMatchObject({
-      'backstage.io/kubernetes-id': 'payments-refunds',
+      'backstage.io/kubernetes-id': 'payments-wholepath',
       'idp.acme.example/team': 'team-payments',
       'idp.acme.example/scaffolder-task': task.id,
     });
-    expect((xr!.metadata as any).managedFields.map((f: any) => f.manager)).toContain('backstage-idp');
+    expect(
+      (xr!.metadata as any).managedFields.map((f: any) => f.manager),
+    ).toContain('backstage-idp');
     expect(out.env).toMatchObject({
-      name: 'payments-refunds-development',
-      namespace: 'team-payments-payments-refunds-development',
-      argocdApplication: 'payments-refunds-development',
+      name: 'payments-wholepath-development',
+      namespace: 'team-payments-payments-wholepath-development',
+      argocdApplication: 'payments-wholepath-development',
       conditions: [
         expect.objectContaining({ type: 'Synced', status: 'True' }),
         expect.objectContaining({ type: 'Ready', status: 'True' }),
       ],
     });
     // Every condition change is in the task log, in order.
-    const conditionLines = task.logs.filter(l => l.includes('ApplicationEnvironment payments-refunds-development: '));
+    const conditionLines = task.logs.filter(l =>
+      l.includes('ApplicationEnvironment payments-wholepath-development: '),
+    );
     expect(conditionLines[0]).toMatch(/Ready=(Unknown|False)/);
-    expect(conditionLines[conditionLines.length - 1]).toContain('Synced=True (ReconcileSuccess), Ready=True (Available)');
+    expect(conditionLines[conditionLines.length - 1]).toContain(
+      'Synced=True (ReconcileSuccess), Ready=True (Available)',
+    );
 
     // No secret in any log line, output or checkpoint.
     const everything = task.everything();
-    for (const secretValue of [variable.value, password, portalGitLabToken, cp.portalToken]) {
+    for (const secretValue of [
+      variable.value,
+      password,
+      portalGitLabToken,
+      cp.portalToken,
+    ]) {
       expect(secretValue.length).toBeGreaterThan(10);
       expect(everything).not.toContain(secretValue);
     }
@@ -285,7 +336,9 @@ describe('golden-path actions on the test platform', () => {
   it('re-run after losing every checkpoint adopts its own work and duplicates nothing', async () => {
     const task = newTask();
     await goldenPath(task, 'payments-rerun');
-    const deploy = gitlab.state.project('idp/team-payments/payments-rerun-deployment')!;
+    const deploy = gitlab.state.project(
+      'idp/team-payments/payments-rerun-deployment',
+    )!;
     const firstToken = activeTokens(deploy.id, 'idp-image-bump')[0];
     const projectsBefore = gitlab.state.projects().length;
 
@@ -297,13 +350,19 @@ describe('golden-path actions on the test platform', () => {
     expect(tokens).toHaveLength(1);
     expect(tokens[0].id).not.toBe(firstToken.id);
     expect(
-      gitlab.state.deployTokens().filter(t => t.projectId === deploy.id && !t.revoked),
+      gitlab.state
+        .deployTokens()
+        .filter(t => t.projectId === deploy.id && !t.revoked),
     ).toHaveLength(1);
-    expect(task.logs.join('\n')).toContain('already exists from an earlier attempt of this task');
+    expect(task.logs.join('\n')).toContain(
+      'already exists from an earlier attempt of this task',
+    );
     expect(task.logs.join('\n')).toContain('Revoked 1 idp-image-bump token(s)');
     // The app pipeline's variable holds the new, working token.
     const app = gitlab.state.project('idp/team-payments/payments-rerun')!;
-    expect(app.variables.filter(v => v.key === 'DEPLOY_REPO_TOKEN')).toHaveLength(1);
+    expect(
+      app.variables.filter(v => v.key === 'DEPLOY_REPO_TOKEN'),
+    ).toHaveLength(1);
   });
 
   it("refuses to take over another task's project or environment, naming it and what to do", async () => {
@@ -313,7 +372,11 @@ describe('golden-path actions on the test platform', () => {
     await expect(
       a.app.handler(
         other.context(
-          { group: 'idp/team-payments', name: 'payments-taken', sourcePath: 'app' },
+          {
+            group: 'idp/team-payments',
+            name: 'payments-taken',
+            sourcePath: 'app',
+          },
           { files: appFiles('payments-taken') },
         ),
       ),
@@ -330,7 +393,9 @@ describe('golden-path actions on the test platform', () => {
           repository: { url: 'https://gitlab.example.com/x.git' },
         }),
       ),
-    ).rejects.toThrow(/already exists on cluster development \(created by task .*\); decommission/);
+    ).rejects.toThrow(
+      /already exists on cluster development \(created by task .*\); decommission/,
+    );
   });
 
   it.each([
@@ -340,7 +405,10 @@ describe('golden-path actions on the test platform', () => {
     [{ name: 'zahlungsüberweisung' }, /name: must be plain ASCII/],
     [{ name: '' }, /name: must not be empty/],
     [{ group: 'idp/../admin' }, /group: has an empty, '\.' or '\.\.' segment/],
-    [{ description: 'ok: yes\n\u0007bell' }, /description: must not contain control characters/],
+    [
+      { description: 'ok: yes\n\u0007bell' },
+      /description: must not contain control characters/,
+    ],
     [{ sourcePath: '../../etc' }, /sourcePath: must stay inside the workspace/],
     [{ topics: ['Not A Topic'] }, /topics: 'Not A Topic' must be lowercase/],
   ])('refuses %j before calling GitLab', async (bad, message) => {
@@ -374,7 +442,9 @@ describe('golden-path actions on the test platform', () => {
     ).rejects.toThrow(
       /system: must be lowercase.*targetNamespace: must start with the team's name.*repository\.url: must be an http\(s\) clone URL.*exposure\.hostname: is required/,
     );
-    expect(await admin.get(XR, 'ApplicationEnvironment', 'payments-env-development')).toBeUndefined();
+    expect(
+      await admin.get(XR, 'ApplicationEnvironment', 'payments-env-development'),
+    ).toBeUndefined();
   });
 
   it('dry run is a server-side dry run: the real schema judges and nothing is created', async () => {
@@ -390,7 +460,9 @@ describe('golden-path actions on the test platform', () => {
       { dryRun: true },
     );
     await actions().env.handler(ctx);
-    expect(task.logs.join('\n')).toContain('accepted ApplicationEnvironment payments-dry-development (server-side dry run)');
+    expect(task.logs.join('\n')).toContain(
+      'accepted ApplicationEnvironment payments-dry-development (server-side dry run)',
+    );
     // A value only the apiserver's schema knows is wrong.
     await expect(
       actions().env.handler(
@@ -406,8 +478,12 @@ describe('golden-path actions on the test platform', () => {
           { dryRun: true },
         ),
       ),
-    ).rejects.toThrow(/cluster 'development' rejected .*spec\.size.*Unsupported value: "huge"/);
-    expect(await admin.get(XR, 'ApplicationEnvironment', 'payments-dry-development')).toBeUndefined();
+    ).rejects.toThrow(
+      /cluster 'development' rejected .*spec\.size.*Unsupported value: "huge"/,
+    );
+    expect(
+      await admin.get(XR, 'ApplicationEnvironment', 'payments-dry-development'),
+    ).toBeUndefined();
     // GitLab dry runs read, never write.
     const before = gitlab.state.requests.length;
     const appCtx = task.context(
@@ -415,8 +491,12 @@ describe('golden-path actions on the test platform', () => {
       { files: appFiles('payments-dry'), dryRun: true },
     );
     await actions().app.handler(appCtx);
-    expect(gitlab.state.requests.slice(before).every(r => r.method === 'GET')).toBe(true);
-    expect(gitlab.state.project('idp/team-payments/payments-dry')).toBeUndefined();
+    expect(
+      gitlab.state.requests.slice(before).every(r => r.method === 'GET'),
+    ).toBe(true);
+    expect(
+      gitlab.state.project('idp/team-payments/payments-dry'),
+    ).toBeUndefined();
   });
 
   it('an environment that never becomes Ready fails at the timeout with its last conditions', async () => {
@@ -461,36 +541,69 @@ describe('golden-path actions on the test platform', () => {
           repository: { url: 'https://gitlab.example.com/x.git' },
         }),
       ),
-    ).rejects.toThrow(/No cluster named 'nowhere' .*configured: development, unbound/);
+    ).rejects.toThrow(
+      /No cluster named 'nowhere' .*configured: development, unbound/,
+    );
   });
 
   it('fails half-way (GitLab 500 creating a token), then a retry of the same task finishes cleanly', async () => {
     const task = newTask();
-    gitlab.faults.add({ method: 'POST', path: '/api/v4/projects/*/access_tokens', status: 500, times: 1 });
+    gitlab.faults.add({
+      method: 'POST',
+      path: '/api/v4/projects/*/access_tokens',
+      status: 500,
+      times: 1,
+    });
     await expect(goldenPath(task, 'payments-halfway')).rejects.toThrow(
       /GitLab POST \/projects\/\d+\/access_tokens answered 500.*server error; try again later/,
     );
     // The retry (same task, checkpoints kept) continues where it stopped.
     await goldenPath(task, 'payments-halfway');
-    const deploy = gitlab.state.project('idp/team-payments/payments-halfway-deployment')!;
+    const deploy = gitlab.state.project(
+      'idp/team-payments/payments-halfway-deployment',
+    )!;
     expect(
-      gitlab.state.projects().filter(p => p.path.startsWith('payments-halfway')),
+      gitlab.state
+        .projects()
+        .filter(p => p.path.startsWith('payments-halfway')),
     ).toHaveLength(2);
     expect(activeTokens(deploy.id, 'idp-image-bump')).toHaveLength(1);
     const commits = gitlab.state.requests.filter(
-      r => r.method === 'POST' && r.path === `/api/v4/projects/${deploy.id}/repository/commits`,
+      r =>
+        r.method === 'POST' &&
+        r.path === `/api/v4/projects/${deploy.id}/repository/commits`,
     );
     expect(commits).toHaveLength(1);
   });
 
   it('survives transient GitLab failures (429 with Retry-After, 503, a reset connection)', async () => {
     const task = newTask();
-    gitlab.faults.add({ method: 'POST', path: '/api/v4/projects', status: 429, retryAfter: 0, times: 1 });
-    gitlab.faults.add({ method: 'GET', path: '/api/v4/user', status: 503, times: 1 });
-    gitlab.faults.add({ method: 'POST', path: /\/repository\/branches$/, reset: true, times: 1 });
+    gitlab.faults.add({
+      method: 'POST',
+      path: '/api/v4/projects',
+      status: 429,
+      retryAfter: 0,
+      times: 1,
+    });
+    gitlab.faults.add({
+      method: 'GET',
+      path: '/api/v4/user',
+      status: 503,
+      times: 1,
+    });
+    gitlab.faults.add({
+      method: 'POST',
+      path: /\/repository\/branches$/,
+      reset: true,
+      times: 1,
+    });
     await goldenPath(task, 'payments-flaky');
-    expect(task.logs.join('\n')).toMatch(/warn: GitLab POST \/projects: 429; retrying in \d+ ms \(attempt 2 of 3\)/);
-    expect(gitlab.state.projects().filter(p => p.path.startsWith('payments-flaky'))).toHaveLength(2);
+    expect(task.logs.join('\n')).toMatch(
+      /warn: GitLab POST \/projects: 429; retrying in \d+ ms \(attempt 2 of 3\)/,
+    );
+    expect(
+      gitlab.state.projects().filter(p => p.path.startsWith('payments-flaky')),
+    ).toHaveLength(2);
   });
 
   it('GitLab 500 on the second repository, then undo from the task log leaves nothing behind (twice)', async () => {
@@ -498,11 +611,19 @@ describe('golden-path actions on the test platform', () => {
     const a = actions();
     const files = appFiles('payments-broken');
     const appCtx = task.context(
-      { group: 'idp/team-payments', name: 'payments-broken', sourcePath: 'app' },
+      {
+        group: 'idp/team-payments',
+        name: 'payments-broken',
+        sourcePath: 'app',
+      },
       { files },
     );
     await a.app.handler(appCtx);
-    const fault = gitlab.faults.add({ method: 'POST', path: '/api/v4/projects', status: 500 });
+    const fault = gitlab.faults.add({
+      method: 'POST',
+      path: '/api/v4/projects',
+      status: 500,
+    });
     await expect(
       a.deploy.handler(
         task.context(
@@ -520,13 +641,20 @@ describe('golden-path actions on the test platform', () => {
 
     const records = parseRecords(task.logs);
     expect(records).toEqual([
-      expect.objectContaining({ type: 'gitlab-project', path: 'idp/team-payments/payments-broken' }),
+      expect.objectContaining({
+        type: 'gitlab-project',
+        path: 'idp/team-payments/payments-broken',
+      }),
     ]);
     const undoTask = newTask();
     const undoCtx = undoTask.context({ resources: records });
     await a.undo.handler(undoCtx);
-    expect(undoCtx.outputs.removed).toEqual(['GitLab project idp/team-payments/payments-broken']);
-    expect(gitlab.state.project('idp/team-payments/payments-broken')).toBeUndefined();
+    expect(undoCtx.outputs.removed).toEqual([
+      'GitLab project idp/team-payments/payments-broken',
+    ]);
+    expect(
+      gitlab.state.project('idp/team-payments/payments-broken'),
+    ).toBeUndefined();
 
     // A second decommission (a new task) finds everything gone.
     const again = newTask().context({ resources: records });
@@ -540,7 +668,11 @@ describe('golden-path actions on the test platform', () => {
   it('undo removes a whole golden path: environment (waiting until gone), secret, tokens, variable, projects', async () => {
     const task = newTask();
     const out = await goldenPath(task, 'payments-undo');
-    const records = [out.app.created, out.deploy.created, out.env.created].flat();
+    const records = [
+      out.app.created,
+      out.deploy.created,
+      out.env.created,
+    ].flat();
     expect(parseRecords(task.logs)).toEqual(records);
     const undoTask = newTask();
     const ctx = undoTask.context({ resources: records });
@@ -550,12 +682,26 @@ describe('golden-path actions on the test platform', () => {
     const deploy = out.deploy.projectId as number;
     expect(gitlab.state.project(app)).toBeUndefined();
     expect(gitlab.state.project(deploy)).toBeUndefined();
-    expect(gitlab.state.tokens().filter(t => t.projectId === deploy && !t.revoked)).toEqual([]);
-    expect(await admin.get(XR, 'ApplicationEnvironment', 'payments-undo-development')).toBeUndefined();
-    expect(await admin.get('v1', 'Secret', `repo-gitlab-${deploy}`, 'argocd')).toBeUndefined();
+    expect(
+      gitlab.state.tokens().filter(t => t.projectId === deploy && !t.revoked),
+    ).toEqual([]);
+    expect(
+      await admin.get(
+        XR,
+        'ApplicationEnvironment',
+        'payments-undo-development',
+      ),
+    ).toBeUndefined();
+    expect(
+      await admin.get('v1', 'Secret', `repo-gitlab-${deploy}`, 'argocd'),
+    ).toBeUndefined();
     // In plan order: environment before the projects it deploys from.
-    const order = undoTask.logs.filter(l => l.includes('Removed: ')).map(l => l.replace(/^info: Removed: /, ''));
-    expect(order[0]).toBe('ApplicationEnvironment payments-undo-development on cluster development');
+    const order = undoTask.logs
+      .filter(l => l.includes('Removed: '))
+      .map(l => l.replace(/^info: Removed: /, ''));
+    expect(order[0]).toBe(
+      'ApplicationEnvironment payments-undo-development on cluster development',
+    );
     expect(order.slice(-2)).toEqual([
       'GitLab project idp/team-payments/payments-undo-deployment',
       'GitLab project idp/team-payments/payments-undo',
@@ -565,62 +711,89 @@ describe('golden-path actions on the test platform', () => {
   it('archives instead of deleting when configured', async () => {
     const task = newTask();
     const out = await goldenPath(task, 'payments-archive');
-    const ctx = newTask().context({ resources: out.app.created, projects: 'archive' });
+    const ctx = newTask().context({
+      resources: out.app.created,
+      projects: 'archive',
+    });
     await actions().undo.handler(ctx);
-    expect(gitlab.state.project(out.app.projectId)).toMatchObject({ archived: true });
+    expect(gitlab.state.project(out.app.projectId)).toMatchObject({
+      archived: true,
+    });
   });
 
-  it('GitOps mode commits the manifest (push or merge request) instead of applying it, and undo removes it', async () => {
-    for (const mode of ['push', 'merge-request'] as const) {
-      const task = newTask();
-      const a = actions({
-        idp: {
-          ...baseConfig().idp,
-          environment: {
-            ...baseConfig().idp.environment,
-            gitops: { host: gitlab.host, project: 'idp/platform/environments', mode },
+  async function gitopsRun(mode: 'push' | 'merge-request') {
+    const task = newTask();
+    const a = actions({
+      idp: {
+        ...baseConfig().idp,
+        environment: {
+          ...baseConfig().idp.environment,
+          gitops: {
+            host: gitlab.host,
+            project: 'idp/platform/environments',
+            mode,
           },
         },
-      });
-      const component = `payments-gitops-${mode === 'push' ? 'push' : 'mr'}`;
-      const ctx = task.context({
-        team: 'team-payments',
-        system: 'payments',
-        component,
-        environment: 'development',
-        repository: { url: 'https://gitlab.example.com/x.git' },
-        wait: false,
-      });
-      await a.env.handler(ctx);
-      const file = `environments/development/${component}-development.yaml`;
-      const project = gitlab.state.project('idp/platform/environments')!;
-      if (mode === 'push') {
-        expect(await gitlab.state.readFile(project.id, file, 'main')).toContain(
-          'kind: ApplicationEnvironment',
-        );
-      } else {
-        expect(await gitlab.state.readFile(project.id, file, 'main')).toBeUndefined();
-        const mr = project.mergeRequests.find(m => m.title.includes(component))!;
-        expect(mr).toMatchObject({ state: 'opened', targetBranch: 'main' });
-        expect(await gitlab.state.readFile(project.id, file, mr.sourceBranch)).toContain(component);
-      }
-      expect(await admin.get(XR, 'ApplicationEnvironment', `${component}-development`)).toBeUndefined();
-      // Re-running is idempotent.
-      await a.env.handler(task.context(ctx.input));
-      if (mode === 'push') {
-        await a.undo.handler(newTask().context({ resources: ctx.outputs.created }));
-        expect(await gitlab.state.readFile(project.id, file, 'main')).toBeUndefined();
-      }
-    }
+      },
+    });
+    const component = `payments-gitops-${mode === 'push' ? 'push' : 'mr'}`;
+    const ctx = task.context({
+      team: 'team-payments',
+      system: 'payments',
+      component,
+      environment: 'development',
+      repository: { url: 'https://gitlab.example.com/x.git' },
+      wait: false,
+    });
+    await a.env.handler(ctx);
+    // Re-running is idempotent.
+    await a.env.handler(task.context(ctx.input));
+    const file = `environments/development/${component}-development.yaml`;
+    const project = gitlab.state.project('idp/platform/environments')!;
+    expect(
+      await admin.get(XR, 'ApplicationEnvironment', `${component}-development`),
+    ).toBeUndefined();
+    return { a, ctx, file, project, component };
+  }
+
+  it('GitOps push mode commits the manifest instead of applying it, and undo removes it', async () => {
+    const { a, ctx, file, project } = await gitopsRun('push');
+    expect(await gitlab.state.readFile(project.id, file, 'main')).toContain(
+      'kind: ApplicationEnvironment',
+    );
+    await a.undo.handler(newTask().context({ resources: ctx.outputs.created }));
+    expect(
+      await gitlab.state.readFile(project.id, file, 'main'),
+    ).toBeUndefined();
+  });
+
+  it('GitOps merge-request mode proposes the manifest in one merge request', async () => {
+    const { file, component } = await gitopsRun('merge-request');
+    const project = gitlab.state.project('idp/platform/environments')!;
+    expect(
+      await gitlab.state.readFile(project.id, file, 'main'),
+    ).toBeUndefined();
+    const mrs = project.mergeRequests.filter(m => m.title.includes(component));
+    expect(mrs).toHaveLength(1);
+    expect(mrs[0]).toMatchObject({ state: 'opened', targetBranch: 'main' });
+    expect(
+      await gitlab.state.readFile(project.id, file, mrs[0].sourceBranch),
+    ).toContain(component);
   });
 
   it('applies a legacy namespaced claim when configured (Crossplane v1 style)', async () => {
     const xrd = parseManifests(
-      fs.readFileSync(path.join(repoRoot(), 'platform/crossplane/definition.yaml'), 'utf8'),
+      fs.readFileSync(
+        path.join(repoRoot(), 'platform/crossplane/definition.yaml'),
+        'utf8',
+      ),
     )[0];
     xrd.metadata.name = 'applicationenvironmentclaims.idp.acme.example';
     xrd.spec.scope = 'Namespaced';
-    xrd.spec.names = { kind: 'ApplicationEnvironmentClaim', plural: 'applicationenvironmentclaims' };
+    xrd.spec.names = {
+      kind: 'ApplicationEnvironmentClaim',
+      plural: 'applicationenvironmentclaims',
+    };
     await cp.apply([
       compositeResourceCrd(xrd),
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'idp-claims' } },
@@ -640,8 +813,18 @@ describe('golden-path actions on the test platform', () => {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRoleBinding',
         metadata: { name: 'idp-portal-claims' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'idp-portal-claims' },
-        subjects: [{ kind: 'ServiceAccount', name: 'idp-portal', namespace: 'idp-portal' }],
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: 'idp-portal-claims',
+        },
+        subjects: [
+          {
+            kind: 'ServiceAccount',
+            name: 'idp-portal',
+            namespace: 'idp-portal',
+          },
+        ],
       },
     ]);
     const a = actions({
@@ -674,11 +857,97 @@ describe('golden-path actions on the test platform', () => {
         await new Promise(r => setTimeout(r, 200));
       }
     }
-    const claim = await admin.get(XR, 'ApplicationEnvironmentClaim', 'payments-claim-development', 'idp-claims');
-    expect(claim!.spec).toMatchObject({ component: 'payments-claim', environment: 'development' });
+    const claim = await admin.get(
+      XR,
+      'ApplicationEnvironmentClaim',
+      'payments-claim-development',
+      'idp-claims',
+    );
+    expect(claim!.spec).toMatchObject({
+      component: 'payments-claim',
+      environment: 'development',
+    });
     await a.undo.handler(newTask().context({ resources: ctx.outputs.created }));
     expect(
-      await admin.get(XR, 'ApplicationEnvironmentClaim', 'payments-claim-development', 'idp-claims'),
+      await admin.get(
+        XR,
+        'ApplicationEnvironmentClaim',
+        'payments-claim-development',
+        'idp-claims',
+      ),
     ).toBeUndefined();
+  });
+
+  it('runs every example of every action', async () => {
+    const a = actions();
+    const register = registerCatalogAction({
+      config: new ConfigReader(baseConfig()),
+      catalog: undefined as any,
+    });
+    const inputOf = (
+      example: { example: string },
+      values: Record<string, unknown>,
+    ) => {
+      // Examples reference earlier steps' outputs; substitute what those steps produced.
+      const text = example.example.replace(
+        /\$\{\{\s*([^}]+?)\s*\}\}/g,
+        (_, expr: string) => String(values[expr] ?? ''),
+      );
+      return yaml.parse(text).steps[0].input;
+    };
+    const task = newTask();
+    const outputs: Record<string, unknown> = {};
+    for (const example of appExamples) {
+      const ctx = task.context(inputOf(example, outputs), {
+        files: appFiles('example'),
+      });
+      await a.app.handler(ctx);
+      outputs['steps["app-repo"].output.projectId'] = ctx.outputs.projectId;
+      outputs['steps["app-repo"].output.repoContentsUrl'] =
+        ctx.outputs.repoContentsUrl;
+      expect(ctx.outputs.projectId).toBeGreaterThan(0);
+    }
+    expect(gitlab.state.group('idp/team-payments/experiments')).toBeDefined();
+    expect(
+      gitlab.state.project('idp/team-payments/experiments/ledger-spike'),
+    ).toMatchObject({
+      ciConfigPath: 'ci/pipeline.yml',
+      defaultBranch: 'trunk',
+    });
+    // Both deploy examples target the same project: the second is a re-run of the same task.
+    for (const example of deployExamples) {
+      const ctx = task.context(inputOf(example, outputs), {
+        files: appFiles('example'),
+      });
+      await a.deploy.handler(ctx);
+      outputs['steps["deploy-repo"].output.cloneUrl'] = ctx.outputs.cloneUrl;
+      expect(ctx.outputs.branches.length).toBeGreaterThan(1);
+    }
+    for (const example of envExamples) {
+      const ctx = task.context(inputOf(example, outputs));
+      await a.env.handler(ctx);
+      expect(ctx.outputs.conditions).toEqual([
+        expect.objectContaining({ type: 'Synced', status: 'True' }),
+        expect.objectContaining({ type: 'Ready', status: 'True' }),
+      ]);
+    }
+    // Registration needs a catalog: the real one runs in packages/backend/src/goldenPath.test.ts;
+    // here the examples go through the action's validation and URL handling as a dry run.
+    for (const example of registerExamples) {
+      const ctx = task.context(inputOf(example, outputs), { dryRun: true });
+      await register.handler(ctx);
+      expect(task.logs[task.logs.length - 1]).toMatch(
+        /would register https?:\/\/.*catalog-info\.yaml/,
+      );
+    }
+    // Undo by task id and entity ref need the scaffolder and catalog (goldenPath.test.ts);
+    // the examples' inputs must pass the action's validation.
+    for (const example of undoExamples) {
+      const input = inputOf(example, {
+        'parameters.entity': 'component:default/payments-wholepath',
+        'parameters.taskId': task.id,
+      });
+      expect(input.entityRef ?? input.taskId).toBeTruthy();
+    }
   });
 });

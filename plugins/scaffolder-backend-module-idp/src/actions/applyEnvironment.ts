@@ -27,6 +27,17 @@ import { examples } from './applyEnvironment.examples';
 const HOSTNAME =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+function hostnameErrors(exposure: ApplicationEnvironmentSpec['exposure']) {
+  if (exposure?.hostname === undefined) {
+    return exposure?.mode === 'public'
+      ? ['is required when exposure.mode is public']
+      : [];
+  }
+  return HOSTNAME.test(exposure.hostname) && exposure.hostname.length <= 253
+    ? []
+    : ['must be a lowercase DNS name'];
+}
+
 /** Checks a spec with the XRD's rules, so bad input fails before any cluster is touched. */
 export function environmentSpecErrors(spec: ApplicationEnvironmentSpec) {
   const errors: Record<string, string[]> = {
@@ -43,20 +54,14 @@ export function environmentSpecErrors(spec: ApplicationEnvironmentSpec) {
             ...dnsLabelErrors(spec.targetNamespace),
             ...(spec.targetNamespace.startsWith(`${spec.team}-`)
               ? []
-              : [`must start with the team's name and a dash ('${spec.team}-')`]),
+              : [
+                  `must start with the team's name and a dash ('${spec.team}-')`,
+                ]),
           ],
     'repository.url': /^https?:\/\/[^\s]+$/.test(spec.repository?.url ?? '')
       ? []
       : ['must be an http(s) clone URL'],
-    'exposure.hostname':
-      spec.exposure?.hostname === undefined
-        ? spec.exposure?.mode === 'public'
-          ? ['is required when exposure.mode is public']
-          : []
-        : HOSTNAME.test(spec.exposure.hostname) &&
-          spec.exposure.hostname.length <= 253
-        ? []
-        : ['must be a lowercase DNS name'],
+    'exposure.hostname': hostnameErrors(spec.exposure),
   };
   if (
     spec.targetNamespace === undefined &&
@@ -64,7 +69,9 @@ export function environmentSpecErrors(spec: ApplicationEnvironmentSpec) {
     environmentNames(spec).namespace.length > 63
   ) {
     errors.component = [
-      `the namespace ${environmentNames(spec).namespace} would exceed 63 characters: shorten the names or set targetNamespace`,
+      `the namespace ${
+        environmentNames(spec).namespace
+      } would exceed 63 characters: shorten the names or set targetNamespace`,
     ];
   }
   return errors;
@@ -118,14 +125,26 @@ export function applyEnvironmentAction(options: { config: Config }) {
                 'Cluster name from the kubernetes configuration (default: idp.environment.clusters[environment])',
             })
             .optional(),
-        team: z => z.string({ description: 'Owning team (catalog Group name)' }).max(63),
+        team: z =>
+          z.string({ description: 'Owning team (catalog Group name)' }).max(63),
         system: z => z.string({ description: 'Catalog System' }).max(63),
-        component: z => z.string({ description: 'Catalog Component name' }).max(63),
+        component: z =>
+          z.string({ description: 'Catalog Component name' }).max(63),
         environment: z => z.enum(ENVIRONMENTS, { description: 'Environment' }),
         targetNamespace: z =>
-          z.string({ description: 'Namespace instead of <team>-<component>-<environment>' }).max(63).optional(),
+          z
+            .string({
+              description:
+                'Namespace instead of <team>-<component>-<environment>',
+            })
+            .max(63)
+            .optional(),
         size: z =>
-          z.enum(['small', 'medium', 'large'], { description: 'Quota preset (default small)' }).optional(),
+          z
+            .enum(['small', 'medium', 'large'], {
+              description: 'Quota preset (default small)',
+            })
+            .optional(),
         repository: z =>
           z.object(
             {
@@ -133,7 +152,10 @@ export function applyEnvironmentAction(options: { config: Config }) {
               path: z.string().max(1024).optional(),
               revision: z.string().max(255).optional(),
             },
-            { description: 'The GitOps deployment repository Argo CD syncs from' },
+            {
+              description:
+                'The GitOps deployment repository Argo CD syncs from',
+            },
           ),
         exposure: z =>
           z
@@ -147,10 +169,17 @@ export function applyEnvironmentAction(options: { config: Config }) {
             )
             .optional(),
         wait: z =>
-          z.boolean({ description: 'Wait until Synced and Ready (default true)' }).optional(),
+          z
+            .boolean({
+              description: 'Wait until Synced and Ready (default true)',
+            })
+            .optional(),
         timeoutSeconds: z =>
           z
-            .number({ description: 'How long to wait (default idp.environment.waitTimeoutSeconds)' })
+            .number({
+              description:
+                'How long to wait (default idp.environment.waitTimeoutSeconds)',
+            })
             .int()
             .min(1)
             .max(7200)
@@ -159,10 +188,16 @@ export function applyEnvironmentAction(options: { config: Config }) {
       output: {
         name: z => z.string({ description: 'ApplicationEnvironment name' }),
         cluster: z => z.string({ description: 'Cluster it was applied to' }),
-        namespace: z => z.string({ description: 'The namespace the service deploys to' }),
-        argocdApplication: z => z.string({ description: 'Argo CD Application name' }),
-        conditions: z => z.array(z.any(), { description: 'Last Synced and Ready conditions' }),
-        created: z => z.array(z.any(), { description: 'What this step created, for idp:undo' }),
+        namespace: z =>
+          z.string({ description: 'The namespace the service deploys to' }),
+        argocdApplication: z =>
+          z.string({ description: 'Argo CD Application name' }),
+        conditions: z =>
+          z.array(z.any(), { description: 'Last Synced and Ready conditions' }),
+        created: z =>
+          z.array(z.any(), {
+            description: 'What this step created, for idp:undo',
+          }),
       },
     },
     async handler(ctx) {
@@ -230,7 +265,14 @@ export function applyEnvironmentAction(options: { config: Config }) {
       const created: CreatedResource[] = [];
       if (gitops) {
         created.push(
-          await commitManifest(ctx, config, gitops, object, clusterName ?? 'default'),
+          await commitManifest(
+            ctx,
+            config,
+            gitops,
+            object,
+            // One directory per cluster; without a cluster mapping, per environment.
+            clusterName ?? spec.environment,
+          ),
         );
       } else {
         await ctx.checkpoint({
@@ -245,7 +287,9 @@ export function applyEnvironmentAction(options: { config: Config }) {
                 }; decommission that service first or choose another component name`,
               );
             }
-            await cluster!.apply(object, { fieldManager: settings.fieldManager });
+            await cluster!.apply(object, {
+              fieldManager: settings.fieldManager,
+            });
           },
         });
         created.push(
@@ -257,7 +301,9 @@ export function applyEnvironmentAction(options: { config: Config }) {
               ...ref,
               ...(ref.namespace === undefined && { namespace: undefined }),
             },
-            `Applied ${label} to cluster ${cluster!.name} (field manager ${settings.fieldManager})`,
+            `Applied ${label} to cluster ${cluster!.name} (field manager ${
+              settings.fieldManager
+            })`,
           ),
         );
       }
@@ -267,7 +313,8 @@ export function applyEnvironmentAction(options: { config: Config }) {
         ctx.output('conditions', []);
         return;
       }
-      const timeoutMs = (input.timeoutSeconds ?? settings.waitTimeoutSeconds) * 1000;
+      const timeoutMs =
+        (input.timeoutSeconds ?? settings.waitTimeoutSeconds) * 1000;
       const conditions = await waitUntilReady(ctx, cluster, ref, label, {
         timeoutMs,
         pollMs: settings.pollIntervalSeconds * 1000,
@@ -288,7 +335,9 @@ async function waitUntilReady(
   let last = '';
   let readiness = readinessOf(undefined);
   ctx.logger.info(
-    `Waiting up to ${Math.round(options.timeoutMs / 1000)} s for ${label} to be Synced and Ready`,
+    `Waiting up to ${Math.round(
+      options.timeoutMs / 1000,
+    )} s for ${label} to be Synced and Ready`,
   );
   for (;;) {
     const current: KubeObject | undefined = await cluster.get(ref);
@@ -305,24 +354,35 @@ async function waitUntilReady(
       ctx.logger.info(`${label}: ${line}`);
       last = line;
     }
-    if (readiness.synced.status === 'True' && readiness.ready.status === 'True') {
+    if (
+      readiness.synced.status === 'True' &&
+      readiness.ready.status === 'True'
+    ) {
       ctx.logger.info(
         `${label} is Ready${
-          current.status?.namespace ? `; namespace ${current.status.namespace}` : ''
+          current.status?.namespace
+            ? `; namespace ${current.status.namespace}`
+            : ''
         }`,
       );
       return [readiness.synced, readiness.ready];
     }
     if (Date.now() >= deadline) break;
-    await sleep(Math.min(options.pollMs, Math.max(0, deadline - Date.now())), ctx.signal);
+    await sleep(
+      Math.min(options.pollMs, Math.max(0, deadline - Date.now())),
+      ctx.signal,
+    );
   }
   const never =
-    readiness.synced.reason === 'NotReported' && readiness.ready.reason === 'NotReported';
+    readiness.synced.reason === 'NotReported' &&
+    readiness.ready.reason === 'NotReported';
+  const advice = never
+    ? 'No controller reported any condition: check that Crossplane runs on the cluster and the Composition is installed.'
+    : 'Ask the platform team to look at the composed resources (kubectl describe), then retry the task or run idp:undo.';
   throw new Error(
-    `${label} did not become Ready within ${Math.round(options.timeoutMs / 1000)} s. Last conditions: ${last}.` +
-      (never
-        ? ' No controller reported any condition: check that Crossplane runs on the cluster and the Composition is installed.'
-        : ' Ask the platform team to look at the composed resources (kubectl describe), then retry the task or run idp:undo.'),
+    `${label} did not become Ready within ${Math.round(
+      options.timeoutMs / 1000,
+    )} s. Last conditions: ${last}. ${advice}`,
   );
 }
 
@@ -335,7 +395,9 @@ async function commitManifest(
 ): Promise<CreatedResource> {
   const gitlab = gitlabClient(config, gitops.host, ctx.logger);
   const filePath = `${gitops.path}/${clusterName}/${object.metadata.name}.yaml`;
-  const content = `# Written by the portal (scaffolder task ${ctx.task.id})\n${yaml.stringify(object)}`;
+  const content = `# Written by the portal (scaffolder task ${
+    ctx.task.id
+  })\n${yaml.stringify(object)}`;
   const projectId = encodeURIComponent(gitops.project);
   const result = await ctx.checkpoint({
     key: `v1.idp.environment.gitops.${gitops.host}.${gitops.project}.${filePath}`,
@@ -346,15 +408,21 @@ async function commitManifest(
           : `idp/${object.metadata.name}-${ctx.task.id.slice(0, 8)}`;
       if (gitops.mode === 'merge-request') {
         try {
-          await gitlab.request('POST', `/projects/${projectId}/repository/branches`, {
-            body: { branch, ref: gitops.branch },
-          });
+          await gitlab.request(
+            'POST',
+            `/projects/${projectId}/repository/branches`,
+            {
+              body: { branch, ref: gitops.branch },
+            },
+          );
         } catch (e) {
           if (!(e as GitLabApiError).isAlreadyTaken) throw e;
         }
       }
       const existing = await gitlab.find(
-        `/projects/${projectId}/repository/files/${encodeURIComponent(filePath)}`,
+        `/projects/${projectId}/repository/files/${encodeURIComponent(
+          filePath,
+        )}`,
         { query: { ref: branch } },
       );
       const current = existing
@@ -366,15 +434,23 @@ async function commitManifest(
             `${filePath} already exists in ${gitops.project} and was not written by this task; decommission that environment first`,
           );
         }
-        await gitlab.request('POST', `/projects/${projectId}/repository/commits`, {
-          body: {
-            branch,
-            commit_message: `Add ApplicationEnvironment ${object.metadata.name}\n\nBackstage-Task: ${ctx.task.id}`,
-            actions: [
-              { action: existing ? 'update' : 'create', file_path: filePath, content },
-            ],
+        await gitlab.request(
+          'POST',
+          `/projects/${projectId}/repository/commits`,
+          {
+            body: {
+              branch,
+              commit_message: `Add ApplicationEnvironment ${object.metadata.name}\n\nBackstage-Task: ${ctx.task.id}`,
+              actions: [
+                {
+                  action: existing ? 'update' : 'create',
+                  file_path: filePath,
+                  content,
+                },
+              ],
+            },
           },
-        });
+        );
       }
       let mergeRequestUrl: string | undefined;
       if (gitops.mode === 'merge-request') {
@@ -385,14 +461,18 @@ async function commitManifest(
         );
         const mr =
           open[0] ??
-          (await gitlab.request('POST', `/projects/${projectId}/merge_requests`, {
-            body: {
-              source_branch: branch,
-              target_branch: gitops.branch,
-              title: `Add ApplicationEnvironment ${object.metadata.name}`,
-              remove_source_branch: true,
+          (await gitlab.request(
+            'POST',
+            `/projects/${projectId}/merge_requests`,
+            {
+              body: {
+                source_branch: branch,
+                target_branch: gitops.branch,
+                title: `Add ApplicationEnvironment ${object.metadata.name}`,
+                remove_source_branch: true,
+              },
             },
-          }));
+          ));
         mergeRequestUrl = mr.web_url;
       }
       return { branch, mergeRequestUrl };

@@ -4,7 +4,8 @@ import yaml from 'yaml';
 /** Examples of `idp:gitlab:create-app-repo`; a test runs each against the GitLab double. */
 export const examples: TemplateExample[] = [
   {
-    description: 'Create the application project of a service in its team group',
+    description:
+      'Create the application project of a service in its team group',
     example: yaml.stringify({
       steps: [
         {

@@ -6,11 +6,7 @@ import {
   dnsLabelErrors,
   groupPathErrors,
 } from '@internal/plugin-idp-node';
-import {
-  assertValid,
-  defaultGitLabHost,
-  gitlabClient,
-} from './helpers';
+import { assertValid, defaultGitLabHost, gitlabClient } from './helpers';
 import {
   createOrAdoptProject,
   ensureGroup,
@@ -50,7 +46,8 @@ export function projectInputErrors(input: {
         ? []
         : [`'${input.defaultBranch}' is not a valid branch name`],
     sourcePath:
-      input.sourcePath !== undefined && /(^|\/)\.\.(\/|$)/.test(input.sourcePath)
+      input.sourcePath !== undefined &&
+      /(^|\/)\.\.(\/|$)/.test(input.sourcePath)
         ? ['must stay inside the workspace (no ..)']
         : [],
   };
@@ -84,7 +81,8 @@ export function createAppRepoAction(options: { config: Config }) {
         group: z =>
           z
             .string({
-              description: "Full path of the GitLab group, e.g. 'idp/team-payments'",
+              description:
+                "Full path of the GitLab group, e.g. 'idp/team-payments'",
             })
             .min(1)
             .max(1000),
@@ -122,7 +120,8 @@ export function createAppRepoAction(options: { config: Config }) {
         sourcePath: z =>
           z
             .string({
-              description: 'Workspace directory to push (default: the workspace)',
+              description:
+                'Workspace directory to push (default: the workspace)',
             })
             .optional(),
         createMissingGroups: z =>
@@ -223,7 +222,13 @@ export function createAppRepoAction(options: { config: Config }) {
       created.push(
         recordCreated(
           ctx.logger,
-          { type: 'gitlab-project', host, id: project.id, path: fullPath, role: 'app' },
+          {
+            type: 'gitlab-project',
+            host,
+            id: project.id,
+            path: fullPath,
+            role: 'app',
+          },
           `GitLab project ${fullPath} (id ${project.id}) is the application repository`,
         ),
       );
@@ -268,9 +273,11 @@ export function createAppRepoAction(options: { config: Config }) {
       ctx.output('projectPath', fullPath);
       ctx.output('webUrl', project.webUrl);
       ctx.output('cloneUrl', project.cloneUrl);
-      ctx.output('repoContentsUrl', `${project.webUrl}/-/blob/${defaultBranch}`);
+      ctx.output(
+        'repoContentsUrl',
+        `${project.webUrl}/-/blob/${defaultBranch}`,
+      );
       ctx.output('created', created);
     },
   });
 }
-

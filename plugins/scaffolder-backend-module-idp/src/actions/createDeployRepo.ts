@@ -112,7 +112,10 @@ export function createDeployRepoAction(options: { config: Config }) {
             })
             .optional(),
         group: z =>
-          z.string({ description: 'Full path of the GitLab group' }).min(1).max(1000),
+          z
+            .string({ description: 'Full path of the GitLab group' })
+            .min(1)
+            .max(1000),
         name: z =>
           z
             .string({
@@ -122,11 +125,10 @@ export function createDeployRepoAction(options: { config: Config }) {
             .max(52)
             .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
         appProjectId: z =>
-          z
-            .union([z.number(), z.string()], {
-              description:
-                'Id or full path of the application project that receives the token variable',
-            }),
+          z.union([z.number(), z.string()], {
+            description:
+              'Id or full path of the application project that receives the token variable',
+          }),
         description: z =>
           z.string({ description: 'Project description' }).max(2000).optional(),
         visibility: z =>
@@ -164,20 +166,27 @@ export function createDeployRepoAction(options: { config: Config }) {
         projectPath: z => z.string({ description: 'Full path of the project' }),
         webUrl: z => z.string({ description: 'Project page' }),
         cloneUrl: z => z.string({ description: 'HTTPS clone URL' }),
-        branches: z => z.array(z.string(), { description: 'Environment branches' }),
+        branches: z =>
+          z.array(z.string(), { description: 'Environment branches' }),
         tokenVariable: z =>
           z.string({
             description:
               'Name of the CI/CD variable holding the image-bump token (the value is never output)',
           }),
         created: z =>
-          z.array(z.any(), { description: 'What this step created, for idp:undo' }),
+          z.array(z.any(), {
+            description: 'What this step created, for idp:undo',
+          }),
       },
     },
     async handler(ctx) {
       const input = ctx.input;
       const settings = credentialSettings(config);
-      const environments = input.environments ?? ['development', 'staging', 'production'];
+      const environments = input.environments ?? [
+        'development',
+        'staging',
+        'production',
+      ];
       const defaultBranch = environments[0];
       const path = deployRepoPath(input.name);
       assertValid({
@@ -222,7 +231,9 @@ export function createDeployRepoAction(options: { config: Config }) {
             ', ',
           )}, a ${settings.variableName} variable on ${input.appProjectId}${
             clusters.length
-              ? ` and an Argo CD repository Secret on ${argocdClusters.join(', ')}`
+              ? ` and an Argo CD repository Secret on ${argocdClusters.join(
+                  ', ',
+                )}`
               : ''
           }`,
         );
@@ -246,7 +257,12 @@ export function createDeployRepoAction(options: { config: Config }) {
       const group = await ctx.checkpoint({
         key: `v1.idp.gitlab.group.${host}.${input.group}`,
         fn: async () =>
-          ensureGroup(gitlab, input.group, input.createMissingGroups ?? false, ctx.logger),
+          ensureGroup(
+            gitlab,
+            input.group,
+            input.createMissingGroups ?? false,
+            ctx.logger,
+          ),
       });
       const project = await ctx.checkpoint({
         key: `v1.idp.gitlab.project.${host}.${fullPath}`,
@@ -271,7 +287,13 @@ export function createDeployRepoAction(options: { config: Config }) {
       created.push(
         recordCreated(
           ctx.logger,
-          { type: 'gitlab-project', host, id: project.id, path: fullPath, role: 'deploy' },
+          {
+            type: 'gitlab-project',
+            host,
+            id: project.id,
+            path: fullPath,
+            role: 'deploy',
+          },
           `GitLab project ${fullPath} (id ${project.id}) is the deployment repository`,
         ),
       );
@@ -305,18 +327,26 @@ export function createDeployRepoAction(options: { config: Config }) {
             }
           }
           await protectBranch(gitlab, project.id, defaultBranch);
-          if (environments.includes('production') && defaultBranch !== 'production') {
+          if (
+            environments.includes('production') &&
+            defaultBranch !== 'production'
+          ) {
             await protectBranch(gitlab, project.id, 'production');
           }
           // Replaces the creation marker (see createOrAdoptProject).
           await gitlab.request('PUT', `/projects/${project.id}`, {
             body: {
-              description: input.description ?? `GitOps deployment of ${input.name}`,
+              description:
+                input.description ?? `GitOps deployment of ${input.name}`,
             },
           });
           ctx.logger.info(
-            `Branches ${environments.join(', ')} exist on ${fullPath}; ${defaultBranch}${
-              environments.includes('production') ? ' and production are' : ' is'
+            `Branches ${environments.join(
+              ', ',
+            )} exist on ${fullPath}; ${defaultBranch}${
+              environments.includes('production')
+                ? ' and production are'
+                : ' is'
             } protected`,
           );
         },
@@ -327,7 +357,11 @@ export function createDeployRepoAction(options: { config: Config }) {
         key: `v1.idp.gitlab.image-bump-token.${host}.${project.id}.${appProject.id}`,
         fn: async () => {
           const tokensPath = `/projects/${project.id}/access_tokens`;
-          const revoked = await revokeLeftovers(gitlab, tokensPath, IMAGE_BUMP_TOKEN_NAME);
+          const revoked = await revokeLeftovers(
+            gitlab,
+            tokensPath,
+            IMAGE_BUMP_TOKEN_NAME,
+          );
           if (revoked > 0) {
             ctx.logger.info(
               `Revoked ${revoked} ${IMAGE_BUMP_TOKEN_NAME} token(s) an interrupted attempt left on ${fullPath}`,
@@ -362,10 +396,14 @@ export function createDeployRepoAction(options: { config: Config }) {
             });
           } catch (e) {
             if (!(e as GitLabApiError).isAlreadyTaken) throw e;
-            await gitlab.request('PUT', `${varsPath}/${settings.variableName}`, {
-              body: variable,
-              secrets: [created_.token],
-            });
+            await gitlab.request(
+              'PUT',
+              `${varsPath}/${settings.variableName}`,
+              {
+                body: variable,
+                secrets: [created_.token],
+              },
+            );
           }
           return { id: created_.id, expiresAt };
         },
@@ -439,7 +477,9 @@ export function createDeployRepoAction(options: { config: Config }) {
                   { fieldManager: 'backstage-idp' },
                 );
               } catch (e) {
-                const message = String((e as Error).message).split(dt.token).join('[redacted]');
+                const message = String((e as Error).message)
+                  .split(dt.token)
+                  .join('[redacted]');
                 throw new Error(message);
               }
             }

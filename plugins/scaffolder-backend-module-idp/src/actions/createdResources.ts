@@ -44,7 +44,12 @@ export type CreatedResource =
       name: string;
       namespace?: string;
     }
-  | { type: 'catalog-location'; id: string; target: string; entityRef?: string };
+  | {
+      type: 'catalog-location';
+      id: string;
+      target: string;
+      entityRef?: string;
+    };
 
 const MARKER = 'undo-record';
 

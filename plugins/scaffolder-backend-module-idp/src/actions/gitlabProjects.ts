@@ -209,9 +209,9 @@ export async function pushInitialCommit(
     .catch(async e => {
       // The first attempt may have landed before the connection dropped.
       const after = await gitlab.find(
-        `/projects/${options.projectId}/repository/branches/${encodeURIComponent(
-          options.branch,
-        )}`,
+        `/projects/${
+          options.projectId
+        }/repository/branches/${encodeURIComponent(options.branch)}`,
       );
       if (after && String(after.commit?.message ?? '').includes(trailer)) {
         return after.commit;

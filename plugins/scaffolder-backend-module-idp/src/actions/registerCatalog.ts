@@ -12,7 +12,10 @@ const ORIGIN = 'backstage.io/managed-by-origin-location';
 function processingErrors(entity: Entity): string[] {
   return ((entity as any).status?.items ?? [])
     .filter((i: any) => i.level === 'error')
-    .map((i: any) => `${i.error?.name ?? 'Error'}: ${i.error?.message ?? i.message ?? ''}`);
+    .map(
+      (i: any) =>
+        `${i.error?.name ?? 'Error'}: ${i.error?.message ?? i.message ?? ''}`,
+    );
 }
 
 /** The entity a golden path is about: the first Component, else the first non-Location. */
@@ -45,29 +48,45 @@ export function registerCatalogAction(options: {
     schema: {
       input: {
         catalogInfoUrl: z =>
-          z.string({ description: 'Full URL of the catalog-info.yaml' }).max(2048).optional(),
+          z
+            .string({ description: 'Full URL of the catalog-info.yaml' })
+            .max(2048)
+            .optional(),
         repoContentsUrl: z =>
           z
-            .string({ description: 'Repository contents URL (an output of idp:gitlab:create-app-repo)' })
+            .string({
+              description:
+                'Repository contents URL (an output of idp:gitlab:create-app-repo)',
+            })
             .max(2048)
             .optional(),
         catalogInfoPath: z =>
           z
-            .string({ description: 'Path in the repository (default /catalog-info.yaml)' })
+            .string({
+              description:
+                'Path in the repository (default /catalog-info.yaml)',
+            })
             .max(1024)
             .optional(),
         timeoutSeconds: z =>
           z
-            .number({ description: 'How long to wait for the entity (default idp.catalog.waitTimeoutSeconds or 120)' })
+            .number({
+              description:
+                'How long to wait for the entity (default idp.catalog.waitTimeoutSeconds or 120)',
+            })
             .int()
             .min(1)
             .max(3600)
             .optional(),
       },
       output: {
-        entityRef: z => z.string({ description: 'Ref of the registered entity' }),
+        entityRef: z =>
+          z.string({ description: 'Ref of the registered entity' }),
         locationId: z => z.string({ description: 'Catalog location id' }),
-        created: z => z.array(z.any(), { description: 'What this step created, for idp:undo' }),
+        created: z =>
+          z.array(z.any(), {
+            description: 'What this step created, for idp:undo',
+          }),
       },
     },
     async handler(ctx) {
@@ -80,7 +99,10 @@ export function registerCatalogAction(options: {
           );
         }
         const path = input.catalogInfoPath ?? '/catalog-info.yaml';
-        target = `${input.repoContentsUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+        target = `${input.repoContentsUrl.replace(/\/+$/, '')}/${path.replace(
+          /^\/+/,
+          '',
+        )}`;
       }
       let url: URL | undefined;
       try {
@@ -90,14 +112,19 @@ export function registerCatalogAction(options: {
       }
       assertValid({
         catalogInfoUrl:
-          url && /^https?:$/.test(url.protocol) ? [] : [`'${target}' is not an http(s) URL`],
+          url && /^https?:$/.test(url.protocol)
+            ? []
+            : [`'${target}' is not an http(s) URL`],
         catalogInfoPath:
-          input.catalogInfoPath && /(^|\/)\.\.(\/|$)/.test(input.catalogInfoPath)
+          input.catalogInfoPath &&
+          /(^|\/)\.\.(\/|$)/.test(input.catalogInfoPath)
             ? ['must not contain ..']
             : [],
       });
       if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: would register ${target} and wait for its entity`);
+        ctx.logger.info(
+          `Dry run: would register ${target} and wait for its entity`,
+        );
         ctx.output('entityRef', 'component:default/dry-run');
         ctx.output('locationId', 'dry-run');
         ctx.output('created', []);
@@ -107,9 +134,13 @@ export function registerCatalogAction(options: {
       const location = await ctx.checkpoint({
         key: `v1.idp.catalog.location.${target}`,
         fn: async () => {
-          const existing = await catalog.getLocationByRef(`url:${target}`, { credentials });
+          const existing = await catalog.getLocationByRef(`url:${target}`, {
+            credentials,
+          });
           if (existing) {
-            ctx.logger.info(`${target} is already registered (location ${existing.id})`);
+            ctx.logger.info(
+              `${target} is already registered (location ${existing.id})`,
+            );
             return { id: existing.id };
           }
           try {
@@ -121,7 +152,9 @@ export function registerCatalogAction(options: {
           } catch (e) {
             // Registered by someone else between our read and our add.
             if ((e as Error).name !== 'ConflictError') throw e;
-            const now = await catalog.getLocationByRef(`url:${target}`, { credentials });
+            const now = await catalog.getLocationByRef(`url:${target}`, {
+              credentials,
+            });
             if (!now) throw e;
             return { id: now.id };
           }
@@ -145,8 +178,10 @@ export function registerCatalogAction(options: {
         entity = mainEntity(items);
         errors = entity ? processingErrors(entity) : [];
         if (entity && errors.length === 0) break;
-        erroredSince = errors.length > 0 ? erroredSince ?? Date.now() : undefined;
-        if (erroredSince !== undefined && Date.now() - erroredSince > 10_000) break;
+        erroredSince =
+          errors.length > 0 ? erroredSince ?? Date.now() : undefined;
+        if (erroredSince !== undefined && Date.now() - erroredSince > 10_000)
+          break;
         if (Date.now() >= deadline) break;
         await sleep(1000, ctx.signal);
       }
@@ -163,14 +198,18 @@ export function registerCatalogAction(options: {
         );
         const locationErrors = locations.flatMap(processingErrors);
         throw new Error(
-          `No entity from ${target} appeared in the catalog within ${timeoutMs / 1000} s${
+          `No entity from ${target} appeared in the catalog within ${
+            timeoutMs / 1000
+          } s${
             locationErrors.length ? `: ${locationErrors.join('; ')}` : ''
           }. Check that the file exists on the default branch and is valid catalog YAML`,
         );
       }
       if (errors.length > 0) {
         throw new Error(
-          `${entityRef} is in the catalog but failed processing: ${errors.join('; ')}`,
+          `${entityRef} is in the catalog but failed processing: ${errors.join(
+            '; ',
+          )}`,
         );
       }
       ctx.logger.info(`${entityRef} is in the catalog`);

@@ -4,7 +4,8 @@ import yaml from 'yaml';
 /** Examples of `idp:undo`; a test runs each. */
 export const examples: TemplateExample[] = [
   {
-    description: 'Decommission a service: remove everything its golden path created',
+    description:
+      'Decommission a service: remove everything its golden path created',
     example: yaml.stringify({
       steps: [
         {
@@ -17,7 +18,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Clean up after a failed task, from the records in its log, archiving projects',
+    description:
+      'Clean up after a failed task, from the records in its log, archiving projects',
     example: yaml.stringify({
       steps: [
         {

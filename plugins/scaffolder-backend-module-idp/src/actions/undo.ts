@@ -20,11 +20,7 @@ import {
   teamFromOwnerRef,
 } from '@internal/plugin-idp-node';
 import { defaultGitLabHost, gitlabClient, sleep } from './helpers';
-import {
-  CreatedResource,
-  parseRecords,
-  resourceKey,
-} from './createdResources';
+import { CreatedResource, parseRecords, resourceKey } from './createdResources';
 import {
   ARGOCD_DEPLOY_TOKEN_NAME,
   IMAGE_BUMP_TOKEN_NAME,
@@ -79,11 +75,28 @@ async function resourcesOfEntity(
     config.getOptionalString('idp.gitlab.deployToken.variableName') ??
     'DEPLOY_REPO_TOKEN';
   if (app) {
-    out.push({ type: 'gitlab-variable', host, projectId: app.id, key: variable });
-    out.push({ type: 'gitlab-project', host, id: app.id, path: app.path_with_namespace, role: 'app' });
+    out.push({
+      type: 'gitlab-variable',
+      host,
+      projectId: app.id,
+      key: variable,
+    });
+    out.push({
+      type: 'gitlab-project',
+      host,
+      id: app.id,
+      path: app.path_with_namespace,
+      role: 'app',
+    });
   }
   if (deploy) {
-    out.push({ type: 'gitlab-project', host, id: deploy.id, path: deploy.path_with_namespace, role: 'deploy' });
+    out.push({
+      type: 'gitlab-project',
+      host,
+      id: deploy.id,
+      path: deploy.path_with_namespace,
+      role: 'deploy',
+    });
     for (const [kind, name] of [
       ['access_tokens', IMAGE_BUMP_TOKEN_NAME],
       ['deploy_tokens', ARGOCD_DEPLOY_TOKEN_NAME],
@@ -91,7 +104,10 @@ async function resourcesOfEntity(
       const tokens = await gitlab.list(`/projects/${deploy.id}/${kind}`);
       for (const t of tokens.filter(x => x.name === name && !x.revoked)) {
         out.push({
-          type: kind === 'access_tokens' ? 'gitlab-access-token' : 'gitlab-deploy-token',
+          type:
+            kind === 'access_tokens'
+              ? 'gitlab-access-token'
+              : 'gitlab-deploy-token',
           host,
           projectId: deploy.id,
           tokenId: t.id,
@@ -99,21 +115,27 @@ async function resourcesOfEntity(
         });
       }
     }
-    if (config.getOptionalString('idp.argocd.repositoryCredentials') === 'secret') {
-      for (const cluster of config.getOptionalStringArray('idp.argocd.clusters') ?? []) {
+    if (
+      config.getOptionalString('idp.argocd.repositoryCredentials') === 'secret'
+    ) {
+      for (const cluster of config.getOptionalStringArray(
+        'idp.argocd.clusters',
+      ) ?? []) {
         out.push({
           type: 'kubernetes-object',
           cluster,
           apiVersion: 'v1',
           kind: 'Secret',
           name: argocdRepoSecretName(deploy.id),
-          namespace: config.getOptionalString('idp.argocd.namespace') ?? 'argocd',
+          namespace:
+            config.getOptionalString('idp.argocd.namespace') ?? 'argocd',
         });
       }
     }
   }
   const settings = readEnvironmentApiSettings(config);
-  const component = annotations[IDP_ANNOTATIONS.kubernetesId] ?? entity.metadata.name;
+  const component =
+    annotations[IDP_ANNOTATIONS.kubernetesId] ?? entity.metadata.name;
   const team = teamFromOwnerRef(String(entity.spec?.owner ?? ''));
   const environments = (annotations[IDP_ANNOTATIONS.environments] ?? '')
     .split(',')
@@ -128,7 +150,9 @@ async function resourcesOfEntity(
       apiVersion: settings.apiVersion,
       kind: settings.kind,
       name: environmentNames({ team, component, environment }).resource,
-      ...(settings.scope === 'Namespaced' && { namespace: settings.claimNamespace }),
+      ...(settings.scope === 'Namespaced' && {
+        namespace: settings.claimNamespace,
+      }),
     });
   }
   return out;
@@ -160,23 +184,36 @@ export function undoAction(options: {
       input: {
         resources: z =>
           z
-            .array(z.any(), { description: "Records from the actions' created outputs" })
+            .array(z.any(), {
+              description: "Records from the actions' created outputs",
+            })
             .optional(),
         taskId: z =>
           z
-            .string({ description: 'A finished or failed scaffolder task whose log holds the records' })
+            .string({
+              description:
+                'A finished or failed scaffolder task whose log holds the records',
+            })
             .optional(),
         entityRef: z =>
-          z.string({ description: 'An entity whose golden path should be removed' }).optional(),
+          z
+            .string({
+              description: 'An entity whose golden path should be removed',
+            })
+            .optional(),
         projects: z =>
           z
             .enum(['delete', 'archive'], {
-              description: 'What to do with GitLab projects (default idp.gitlab.projectRemoval or delete)',
+              description:
+                'What to do with GitLab projects (default idp.gitlab.projectRemoval or delete)',
             })
             .optional(),
         timeoutSeconds: z =>
           z
-            .number({ description: 'How long to wait for environments to be deleted (default 300)' })
+            .number({
+              description:
+                'How long to wait for environments to be deleted (default 300)',
+            })
             .int()
             .min(1)
             .max(3600)
@@ -184,7 +221,8 @@ export function undoAction(options: {
       },
       output: {
         removed: z => z.array(z.string(), { description: 'What was removed' }),
-        alreadyGone: z => z.array(z.string(), { description: 'What was already gone' }),
+        alreadyGone: z =>
+          z.array(z.string(), { description: 'What was already gone' }),
       },
     },
     async handler(ctx) {
@@ -196,47 +234,69 @@ export function undoAction(options: {
       };
       if (
         input.taskId &&
-        !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.taskId)
+        !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(
+          input.taskId,
+        )
       ) {
-        throw new InputError(`Invalid input. taskId: '${input.taskId}' is not a task id`);
+        throw new InputError(
+          `Invalid input. taskId: '${input.taskId}' is not a task id`,
+        );
       }
       if (!input.resources && !input.taskId && !input.entityRef) {
-        throw new InputError('Invalid input. Give resources, taskId or entityRef');
+        throw new InputError(
+          'Invalid input. Give resources, taskId or entityRef',
+        );
       }
       const projectRemoval =
         input.projects ??
-        (config.getOptionalString('idp.gitlab.projectRemoval') as 'delete' | 'archive' | undefined) ??
+        (config.getOptionalString('idp.gitlab.projectRemoval') as
+          | 'delete'
+          | 'archive'
+          | undefined) ??
         'delete';
       const credentials = await ctx.getInitiatorCredentials();
       const clients = new Map<string, GitLabClient>();
       const gitlabFor = (host: string) => {
-        if (!clients.has(host)) clients.set(host, gitlabClient(config, host, ctx.logger));
+        if (!clients.has(host))
+          clients.set(host, gitlabClient(config, host, ctx.logger));
         return clients.get(host)!;
       };
 
       const resources: CreatedResource[] = [];
       for (const r of input.resources ?? []) {
         if (Array.isArray(r)) resources.push(...r);
-        else if (r && typeof r === 'object' && typeof r.type === 'string') resources.push(r);
+        else if (r && typeof r === 'object' && typeof r.type === 'string')
+          resources.push(r);
       }
       if (input.taskId) {
-        const events = await scaffolder.getLogs({ taskId: input.taskId }, { credentials });
+        const events = await scaffolder.getLogs(
+          { taskId: input.taskId },
+          { credentials },
+        );
         const fromLog = parseRecords(
           events.map(e => String((e.body as any)?.message ?? '')),
         );
-        ctx.logger.info(`Task ${input.taskId} recorded ${fromLog.length} created resources`);
+        ctx.logger.info(
+          `Task ${input.taskId} recorded ${fromLog.length} created resources`,
+        );
         resources.push(...fromLog);
       }
       if (input.entityRef) {
-        const ref = stringifyEntityRef(parseEntityRef(input.entityRef, { defaultKind: 'component' }));
+        const ref = stringifyEntityRef(
+          parseEntityRef(input.entityRef, { defaultKind: 'component' }),
+        );
         const entity = await catalog.getEntityByRef(ref, { credentials });
         if (!entity) {
           if (resources.length === 0) {
-            throw new NotFoundError(`${ref} is not in the catalog; nothing to decommission`);
+            throw new NotFoundError(
+              `${ref} is not in the catalog; nothing to decommission`,
+            );
           }
           ctx.logger.info(`${ref} is not in the catalog any more`);
         } else {
-          const location = await catalog.getLocationByEntity(ref, { credentials });
+          const location = await catalog.getLocationByEntity(ref, {
+            credentials,
+          });
           resources.push(
             ...(await resourcesOfEntity(
               entity,
@@ -250,7 +310,9 @@ export function undoAction(options: {
       const unique = new Map(resources.map(r => [resourceKey(r), r]));
       const plan = [...unique.values()].sort((a, b) => rank(a) - rank(b));
       ctx.logger.info(
-        `Undo plan (${plan.length}): ${plan.map(describe).join('; ') || 'nothing'}`,
+        `Undo plan (${plan.length}): ${
+          plan.map(describe).join('; ') || 'nothing'
+        }`,
       );
       if (ctx.isDryRun) {
         ctx.output('removed', []);
@@ -291,7 +353,11 @@ export function undoAction(options: {
       ctx.output('alreadyGone', alreadyGone);
       if (failures.length > 0) {
         throw new Error(
-          `Undo left ${failures.length} resource(s) behind; fix the cause and run it again (it is safe to repeat): ${failures.join(' | ')}`,
+          `Undo left ${
+            failures.length
+          } resource(s) behind; fix the cause and run it again (it is safe to repeat): ${failures.join(
+            ' | ',
+          )}`,
         );
       }
     },
@@ -311,7 +377,9 @@ function describe(r: CreatedResource): string {
     case 'gitops-file':
       return `${r.path} in ${r.project}`;
     case 'kubernetes-object':
-      return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name} on cluster ${r.cluster}`;
+      return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${
+        r.name
+      } on cluster ${r.cluster}`;
     case 'catalog-location':
       return `catalog location ${r.target}`;
     default:
@@ -340,7 +408,9 @@ async function removeOne(
       // Removing a location orphans its entities; remove the entity too so it leaves the catalog now.
       let entityRemoved = false;
       if (r.entityRef) {
-        const entity = await catalog.getEntityByRef(r.entityRef, { credentials });
+        const entity = await catalog.getEntityByRef(r.entityRef, {
+          credentials,
+        });
         if (entity?.metadata.uid) {
           await catalog.removeEntityByUid(entity.metadata.uid, { credentials });
           entityRemoved = true;
@@ -356,7 +426,9 @@ async function removeOne(
       while (await cluster.get(r)) {
         if (Date.now() > deadline) {
           throw new Error(
-            `still present after ${deps.timeoutMs / 1000} s; check its finalizers and composed resources`,
+            `still present after ${
+              deps.timeoutMs / 1000
+            } s; check its finalizers and composed resources`,
           );
         }
         await sleep(1000, deps.signal);
@@ -383,11 +455,19 @@ async function removeOne(
     case 'gitlab-variable':
       return deps
         .gitlabFor(r.host)
-        .deleteIfExists(`/projects/${r.projectId}/variables/${encodeURIComponent(r.key)}`);
+        .deleteIfExists(
+          `/projects/${r.projectId}/variables/${encodeURIComponent(r.key)}`,
+        );
     case 'gitlab-access-token':
-      return revokeToken(deps.gitlabFor(r.host), `/projects/${r.projectId}/access_tokens/${r.tokenId}`);
+      return revokeToken(
+        deps.gitlabFor(r.host),
+        `/projects/${r.projectId}/access_tokens/${r.tokenId}`,
+      );
     case 'gitlab-deploy-token':
-      return revokeToken(deps.gitlabFor(r.host), `/projects/${r.projectId}/deploy_tokens/${r.tokenId}`);
+      return revokeToken(
+        deps.gitlabFor(r.host),
+        `/projects/${r.projectId}/deploy_tokens/${r.tokenId}`,
+      );
     case 'gitlab-project': {
       const gitlab = deps.gitlabFor(r.host);
       const project = await gitlab.findProject(r.id);
@@ -409,7 +489,10 @@ async function removeOne(
   }
 }
 
-async function revokeToken(gitlab: GitLabClient, path: string): Promise<boolean> {
+async function revokeToken(
+  gitlab: GitLabClient,
+  path: string,
+): Promise<boolean> {
   try {
     const token = await gitlab.find(path);
     if (!token || token.revoked || token.active === false) return false;
