@@ -93,8 +93,9 @@ export function createAppRepoAction(options: { config: Config }) {
                 'Project path: the component name (a DNS label, lowercase, at most 63 characters)',
             })
             .min(1)
-            .max(63)
-            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+            // The handler checks the rest with dnsLabelErrors, whose messages say what is wrong
+            // (a schema regex only says "does not match pattern").
+            .max(63),
         description: z =>
           z.string({ description: 'Project description' }).max(2000).optional(),
         topics: z =>

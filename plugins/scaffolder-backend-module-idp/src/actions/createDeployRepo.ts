@@ -122,8 +122,9 @@ export function createDeployRepoAction(options: { config: Config }) {
               description: 'Component name; the project is <name>-deployment',
             })
             .min(1)
-            .max(52)
-            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+            // The handler checks the rest with dnsLabelErrors, whose messages say what is wrong
+            // (a schema regex only says "does not match pattern").
+            .max(52),
         appProjectId: z =>
           z.union([z.number(), z.string()], {
             description:

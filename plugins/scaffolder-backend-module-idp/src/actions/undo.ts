@@ -201,6 +201,13 @@ export function undoAction(options: {
               description: 'An entity whose golden path should be removed',
             })
             .optional(),
+        confirmation: z =>
+          z
+            .string({
+              description:
+                "With entityRef: the entity's name, typed by the user to confirm; anything else is refused before anything is removed",
+            })
+            .optional(),
         projects: z =>
           z
             .enum(['delete', 'archive'], {
@@ -286,6 +293,17 @@ export function undoAction(options: {
           parseEntityRef(input.entityRef, { defaultKind: 'component' }),
         );
         const entity = await catalog.getEntityByRef(ref, { credentials });
+        // The decommission template asks the user to type the name; the form checks it too, but
+        // only this check cannot be bypassed by calling the API directly.
+        const expected = entity?.metadata.name ?? parseEntityRef(ref).name;
+        if (
+          input.confirmation !== undefined &&
+          input.confirmation.trim() !== expected
+        ) {
+          throw new InputError(
+            `Invalid input. confirmation: type the name '${expected}' to decommission ${ref}; nothing was removed`,
+          );
+        }
         if (!entity) {
           if (resources.length === 0) {
             throw new NotFoundError(
