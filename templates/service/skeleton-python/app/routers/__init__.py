@@ -1,0 +1,1 @@
+"""HTTP routes: operations (health) and the versioned API."""
