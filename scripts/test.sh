@@ -51,6 +51,14 @@ ensure_crossplane() {
   "$ROOT/scripts/build-crossplane.sh" >/dev/null
 }
 
+# What the golden-path template tests run on a generated service: helm, yq and uv (Go module
+# proxy, PyPI) and the Gateway API CRDs, built once into the cache; rsync for gitlab-ci-local,
+# which copies the repository into its build folder.
+ensure_template_tools() {
+  command -v rsync >/dev/null || apt_install rsync
+  "$ROOT/scripts/build-template-tools.sh" >/dev/null
+}
+
 setup() {
   ensure_node
   ensure_deps
@@ -58,6 +66,7 @@ setup() {
   ensure_chromium
   ensure_kube
   ensure_crossplane
+  ensure_template_tools
 }
 
 stage_typecheck() { (cd "$ROOT" && yarn tsc); }
