@@ -202,6 +202,71 @@ export class ClusterClient {
     }
   }
 
+  /**
+   * Lists objects of a kind, cluster-wide or in one namespace, optionally by label selector.
+   * A kind the cluster does not serve (404) lists as empty: not every cluster runs Crossplane or
+   * Argo CD.
+   */
+  async list<T extends KubeObject>(ref: {
+    apiVersion: string;
+    kind: string;
+    namespace?: string;
+    labelSelector?: string;
+  }): Promise<T[]> {
+    try {
+      const list = await this.api.list<T>(
+        ref.apiVersion,
+        ref.kind,
+        ref.namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        ref.labelSelector,
+      );
+      return list.items;
+    } catch (e) {
+      if ((e as any)?.code === 404) return [];
+      throw this.translate(e, 'list', {
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: '*', namespace: ref.namespace },
+      } as KubeObject);
+    }
+  }
+
+  /**
+   * Merge-patches an object (RFC 7386): `patch` holds only the fields to change, e.g. one
+   * annotation, so nothing else of the object is touched.
+   */
+  async mergePatch<T extends KubeObject>(
+    ref: { apiVersion: string; kind: string; name: string; namespace?: string },
+    patch: Record<string, unknown>,
+  ): Promise<T> {
+    const spec = {
+      ...patch,
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: {
+        ...((patch.metadata as object) ?? {}),
+        name: ref.name,
+        namespace: ref.namespace,
+      },
+    } as KubeObject;
+    try {
+      return (await this.api.patch(
+        spec,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        PatchStrategy.MergePatch,
+      )) as T;
+    } catch (e) {
+      throw this.translate(e, 'patch', spec);
+    }
+  }
+
   /** Deletes an object (foreground propagation); false when it was already gone. */
   async delete(ref: {
     apiVersion: string;

@@ -1,0 +1,7 @@
+/**
+ * Backend of the deployment view.
+ *
+ * @packageDocumentation
+ */
+export { deploymentPlugin as default } from './plugin';
+export { DeploymentReader } from './service/DeploymentReader';

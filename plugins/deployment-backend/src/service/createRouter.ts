@@ -1,0 +1,114 @@
+import express from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import {
+  AuditorService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { deploymentActionPermission } from '@internal/plugin-deployment-common';
+import { DeploymentReader } from './DeploymentReader';
+
+const actionSchema = z.object({
+  action: z.enum(['refresh', 'sync']),
+  cluster: z.string().min(1).max(253),
+  application: z.string().min(1).max(253),
+});
+
+/**
+ * The deployment view's HTTP API:
+ * - `GET /entities/:namespace/:kind/:name`: the entity's deployment status on every cluster;
+ * - `POST /entities/:namespace/:kind/:name/actions`: refresh or sync one of its Argo CD
+ *   Applications, if `deployment.application.act` allows it for that entity; audited.
+ */
+export async function createRouter(options: {
+  reader: DeploymentReader;
+  catalog: CatalogService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  logger: LoggerService;
+}): Promise<express.Router> {
+  const { reader, catalog, httpAuth, permissions, auditor } = options;
+  const router = Router();
+  router.use(express.json());
+
+  const entityOf = async (
+    params: Record<string, string>,
+    credentials: Awaited<ReturnType<HttpAuthService['credentials']>>,
+  ) => {
+    const ref = stringifyEntityRef({
+      kind: params.kind,
+      namespace: params.namespace,
+      name: params.name,
+    });
+    // The catalog's own permissions decide whether the caller may see the entity.
+    const entity = await catalog.getEntityByRef(ref, { credentials });
+    if (!entity) throw new NotFoundError(`No entity ${ref} in the catalog`);
+    return entity;
+  };
+
+  router.get('/entities/:namespace/:kind/:name', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const entity = await entityOf(req.params, credentials);
+    res.json(await reader.read(entity));
+  });
+
+  router.post('/entities/:namespace/:kind/:name/actions', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const parsed = actionSchema.safeParse(req.body);
+    if (!parsed.success) {
+      throw new InputError(
+        `Invalid action: ${parsed.error.issues
+          .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+          .join('; ')}`,
+      );
+    }
+    const request = parsed.data;
+    const entityRef = stringifyEntityRef({
+      kind: req.params.kind,
+      namespace: req.params.namespace,
+      name: req.params.name,
+    });
+    const event = await auditor.createEvent({
+      eventId: 'argocd-application',
+      severityLevel: request.action === 'sync' ? 'medium' : 'low',
+      request: req,
+      meta: {
+        actionType: request.action,
+        entityRef,
+        cluster: request.cluster,
+        application: request.application,
+      },
+    });
+    try {
+      const [decision] = await permissions.authorize(
+        [{ permission: deploymentActionPermission, resourceRef: entityRef }],
+        { credentials },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `You may not ${request.action} the Argo CD Applications of ${entityRef}: only its owners and platform engineers may`,
+        );
+      }
+      const entity = await entityOf(req.params, credentials);
+      const message = await reader.act(
+        entity,
+        request,
+        credentials.principal.userEntityRef,
+      );
+      await event.success({ meta: { message } });
+      res.status(202).json({ message });
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,16 @@
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/**
+ * Refresh or sync a service's Argo CD Application from the portal. A resource permission on the
+ * catalog entity, so a policy can allow it for the entity's owners (and platform engineers) only.
+ *
+ * @public
+ */
+export const deploymentActionPermission = createPermission({
+  name: 'deployment.application.act',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/** Every permission of the deployment view. @public */
+export const deploymentPermissions = [deploymentActionPermission];

@@ -1,0 +1,147 @@
+/**
+ * The deployment status of one service (a catalog entity with `backstage.io/kubernetes-id`),
+ * as GET /api/deployment/entities/:namespace/:kind/:name answers it. Read through Kubernetes
+ * only: ApplicationEnvironments (Crossplane), Argo CD Applications and pods, from every
+ * configured cluster independently.
+ *
+ * @public
+ */
+export interface DeploymentStatus {
+  /** The entity this is about, e.g. `component:default/payments-refunds`. */
+  entityRef: string;
+  /** Its `backstage.io/kubernetes-id` (or its name): what every object is labelled with. */
+  kubernetesId: string;
+  /** When the backend read the clusters (ISO 8601). */
+  generatedAt: string;
+  /** One entry per configured cluster, in configuration order. */
+  clusters: ClusterDeployment[];
+}
+
+/**
+ * What one cluster holds of the service. A cluster that could not be read carries `error`, and
+ * the others still render.
+ *
+ * @public
+ */
+export interface ClusterDeployment {
+  cluster: string;
+  /** Why this cluster could not be read (the other clusters are unaffected). */
+  error?: ClusterError;
+  /** One per environment (ApplicationEnvironment, or an Argo CD Application without one). */
+  environments: EnvironmentDeployment[];
+  /** How long reading this cluster took. */
+  durationMs: number;
+}
+
+/** @public */
+export interface ClusterError {
+  /** unreachable: no answer (down, DNS, TLS); timeout; forbidden: 401/403; error: anything else. */
+  kind: 'unreachable' | 'timeout' | 'forbidden' | 'error';
+  message: string;
+}
+
+/** @public */
+export interface EnvironmentDeployment {
+  /** The ApplicationEnvironment's name, or the Application's when there is no environment. */
+  name: string;
+  /** development, staging, production, or undefined when unknown. */
+  environment?: string;
+  /** The namespace the service runs in. */
+  namespace?: string;
+  /** The ApplicationEnvironment's Synced and Ready conditions; empty without one. */
+  conditions: Condition[];
+  /** The Argo CD Application that deploys it, when there is one. */
+  application?: ApplicationStatus;
+  pods: PodStatus[];
+}
+
+/** A Crossplane condition. @public */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/** An Argo CD Application, summarised. @public */
+export interface ApplicationStatus {
+  name: string;
+  namespace: string;
+  /** The deployment repository and the branch Argo CD follows. */
+  repoURL?: string;
+  targetRevision?: string;
+  /** Synced, OutOfSync or Unknown. */
+  syncStatus: string;
+  /** The deployed (or compared) revision, a full git SHA. */
+  revision?: string;
+  /** Link to that revision's commit in GitLab, when the repository is a GitLab URL. */
+  revisionUrl?: string;
+  /** Healthy, Progressing, Degraded, Suspended, Missing or Unknown. */
+  healthStatus: string;
+  healthMessage?: string;
+  /** The current or last operation. */
+  operation?: {
+    phase: string;
+    message?: string;
+    startedAt?: string;
+    finishedAt?: string;
+  };
+  /** The last deployments, newest first (at most 5). */
+  history: Array<{
+    revision: string;
+    deployedAt?: string;
+    revisionUrl?: string;
+  }>;
+  /** Resources that are out of sync or not healthy. */
+  problemResources: Array<{
+    kind: string;
+    name: string;
+    namespace?: string;
+    syncStatus?: string;
+    healthStatus?: string;
+    message?: string;
+  }>;
+  /** A refresh was requested and Argo CD has not picked it up yet. */
+  refreshRequested?: boolean;
+}
+
+/**
+ * A pod, summarised for a person: what is wrong is in `problem`.
+ *
+ * @public
+ */
+export interface PodStatus {
+  name: string;
+  namespace: string;
+  /** Pending, Running, Succeeded, Failed or Unknown. */
+  phase: string;
+  readyContainers: number;
+  totalContainers: number;
+  restarts: number;
+  /** When it started (or was created). */
+  startedAt?: string;
+  /** The first container's image tag (or digest). */
+  imageTag?: string;
+  /** The last time a container ended. */
+  lastTermination?: { reason?: string; exitCode?: number; finishedAt?: string };
+  /**
+   * What needs attention: CrashLoopBackOff, OOMKilled, ImagePullBackOff, ErrImagePull,
+   * Pending (with the scheduler's reason), Failed; undefined when healthy.
+   */
+  problem?: string;
+  /** A sentence for the problem, from the container's state or the pod's conditions. */
+  problemMessage?: string;
+}
+
+/**
+ * Body of POST /api/deployment/entities/:namespace/:kind/:name/actions: refresh asks Argo CD to
+ * compare again; sync starts a sync of the Application's target revision.
+ *
+ * @public
+ */
+export interface DeploymentActionRequest {
+  action: 'refresh' | 'sync';
+  cluster: string;
+  application: string;
+}

@@ -1,0 +1,29 @@
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import type {
+  DeploymentActionRequest,
+  DeploymentStatus,
+} from '@internal/plugin-deployment-common';
+import type { DeploymentApi } from '../api/DeploymentApi';
+
+/**
+ * A {@link DeploymentApi} of jest mocks: answers `status` (or what the function returns) to
+ * every read, and accepts every action. Override with `mockImplementation` per test.
+ */
+export function fakeDeploymentApi(
+  status?: DeploymentStatus | (() => DeploymentStatus),
+): jest.Mocked<DeploymentApi> {
+  return {
+    getDeploymentStatus: jest.fn(async (_entityRef: CompoundEntityRef) => {
+      if (!status) throw new Error('no status configured');
+      return typeof status === 'function' ? status() : status;
+    }),
+    requestAction: jest.fn(
+      async (
+        _entityRef: CompoundEntityRef,
+        request: DeploymentActionRequest,
+      ) => ({
+        message: `${request.action} of ${request.application} requested`,
+      }),
+    ),
+  };
+}

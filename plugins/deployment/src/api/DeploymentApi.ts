@@ -1,0 +1,51 @@
+import { createApiRef } from '@backstage/frontend-plugin-api';
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import type {
+  DeploymentActionRequest,
+  DeploymentStatus,
+} from '@internal/plugin-deployment-common';
+
+/**
+ * What the deployment backend answers to an accepted action (HTTP 202).
+ *
+ * @public
+ */
+export interface DeploymentActionResponse {
+  message: string;
+}
+
+/**
+ * Reads a service's deployment status from the deployment backend and asks it to refresh or
+ * sync an Argo CD Application.
+ *
+ * @public
+ */
+export interface DeploymentApi {
+  /**
+   * The entity's deployment on every configured cluster. Rejects with the backend's message
+   * when the entity is unknown (404) or the request fails.
+   */
+  getDeploymentStatus(
+    entityRef: CompoundEntityRef,
+    options?: { signal?: AbortSignal },
+  ): Promise<DeploymentStatus>;
+
+  /**
+   * Asks Argo CD, through the backend, to refresh or sync one of the entity's Applications.
+   * Rejects with the backend's message, e.g. when the permission policy denies it (403).
+   */
+  requestAction(
+    entityRef: CompoundEntityRef,
+    request: DeploymentActionRequest,
+  ): Promise<DeploymentActionResponse>;
+}
+
+/**
+ * The {@link DeploymentApi}, provided by the deployment plugin.
+ *
+ * @public
+ */
+export const deploymentApiRef = createApiRef<DeploymentApi>().with({
+  id: 'plugin.deployment.api',
+  pluginId: 'deployment',
+});
