@@ -218,6 +218,133 @@ function runArgoSimulation(
 }
 
 /**
+ * A second sample service whose latest deployment went wrong, so the deployment view has a
+ * degraded service to show: storefront-web's production environment, Argo CD out of sync and
+ * degraded after a failed sync, pods crash-looping, out of memory and unable to pull the image.
+ */
+async function seedDegraded(
+  controlPlane: ControlPlane,
+  simulator: StatusSimulator,
+  gitlab: GitLabDouble,
+  log: (line: string) => void,
+) {
+  const repo = await gitlab.addProject({
+    namespace: 'idp/team-storefront',
+    path: 'storefront-web-deployment',
+    description: 'GitOps deployment repository of storefront-web',
+    default_branch: 'production',
+    initialize_with_readme: true,
+  });
+  await controlPlane.apply([
+    {
+      apiVersion: 'idp.acme.example/v1alpha1',
+      kind: 'ApplicationEnvironment',
+      metadata: { name: 'storefront-web-production' },
+      spec: {
+        team: 'team-storefront',
+        system: 'storefront',
+        component: 'storefront-web',
+        environment: 'production',
+        size: 'medium',
+        repository: { url: `${gitlab.baseUrl}/${repo.fullPath}.git` },
+      },
+    },
+  ]);
+  const rest = new KubeRest(controlPlane.kubeConfig('admin'));
+  // Wait until the simulated Argo CD has deployed it healthy, then break it.
+  for (const deadline = Date.now() + 60_000; ; ) {
+    const app = await rest.get(
+      'argoproj.io/v1alpha1',
+      'Application',
+      'storefront-web-production',
+      'argocd',
+    );
+    if (app?.status?.sync) break;
+    if (Date.now() > deadline) {
+      log('seed: storefront-web-production was never deployed; not degraded');
+      return;
+    }
+    await new Promise(r => setTimeout(r, 250));
+  }
+  const good = (await gitlab.state.branches(repo.id)).production;
+  const bad = 'c0ffee0000000000000000000000000000000bad';
+  const ago = (minutes: number) =>
+    new Date(Date.now() - minutes * 60_000)
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
+  const namespace = 'team-storefront-storefront-web-production';
+  await simulator.setApplicationStatus('storefront-web-production', {
+    sync: 'OutOfSync',
+    health: 'Degraded',
+    healthMessage: 'Deployment storefront-web exceeded its progress deadline',
+    revision: bad,
+    operation: {
+      phase: 'Failed',
+      message:
+        'one or more objects failed to apply: Deployment storefront-web: ReplicaSet has timed out progressing',
+      startedAt: ago(12),
+      finishedAt: ago(2),
+    },
+    history: [
+      { revision: good, deployedAt: ago(60 * 26) },
+      { revision: bad, deployedAt: ago(12) },
+    ],
+    resources: [
+      {
+        group: 'apps',
+        version: 'v1',
+        kind: 'Deployment',
+        namespace,
+        name: 'storefront-web',
+        status: 'OutOfSync',
+        health: 'Degraded',
+        healthMessage: 'exceeded its progress deadline',
+      },
+      {
+        version: 'v1',
+        kind: 'Service',
+        namespace,
+        name: 'storefront-web',
+        status: 'Synced',
+        health: 'Healthy',
+      },
+    ],
+  });
+  await simulator.setPods(
+    namespace,
+    {
+      'backstage.io/kubernetes-id': 'storefront-web',
+      'app.kubernetes.io/name': 'storefront-web',
+    },
+    [
+      {
+        name: 'storefront-web-7c9d4-crash1',
+        state: 'CrashLoopBackOff',
+        restarts: 9,
+        image: 'registry.acme.example/storefront-web:c0ffee0',
+      },
+      {
+        name: 'storefront-web-7c9d4-oom01',
+        state: 'OOMKilled',
+        restarts: 3,
+        image: 'registry.acme.example/storefront-web:c0ffee0',
+      },
+      {
+        name: 'storefront-web-7c9d4-pull1',
+        state: 'ImagePullBackOff',
+        image: 'registry.acme.example/storefront-web:c0ffee0',
+      },
+      {
+        name: 'storefront-web-7c9d4-pend1',
+        state: 'Pending',
+        image: 'registry.acme.example/storefront-web:c0ffee0',
+      },
+    ],
+  );
+  log('seeded: storefront-web-production, degraded');
+}
+
+/**
  * Starts the whole test platform for trying the portal on a laptop: a real Kubernetes control
  * plane, the GitLab test double under `/gitlab` with the sample organisation's groups, and
  * simulated Crossplane and Argo CD controllers; returns a config file that points the portal's
@@ -335,6 +462,7 @@ async function wire(
       },
     ]);
     log('seeded: ApplicationEnvironment payments-checkout-development');
+    await seedDegraded(controlPlane, simulator, gitlab, log);
   }
 
   return {
