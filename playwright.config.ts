@@ -10,6 +10,8 @@ import { defineConfig } from '@playwright/test';
  * - Neither: the dev servers (`yarn start`) are started or reused on :3000 and :7007.
  */
 const imageDir = process.env.PORTAL_IMAGE_DIR;
+/** Where the built portal on the test platform listens (image mode only). */
+const SANDBOX_PORT = 7010;
 
 // Flags that work on machines with a closed network: without the background-networking ones
 // Chromium floods it with connections that are refused.
@@ -28,6 +30,18 @@ function webServer() {
   if (process.env.PLAYWRIGHT_URL) return [];
   if (imageDir) {
     return [
+      // The built portal wired to the test platform (sandbox): what the deployment view's
+      // end-to-end test reads.
+      {
+        command: `node --require @backstage/cli/config/nodeTransform.cjs packages/test-platform/src/sandbox/main.ts --image ${imageDir} --port ${SANDBOX_PORT}`,
+        url: `http://localhost:${SANDBOX_PORT}/.backstage/health/v1/readiness`,
+        timeout: 240_000,
+        // SIGTERM lets the sandbox stop the portal and the control plane it started.
+        gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 30_000 },
+        reuseExistingServer: false,
+        stdout: 'ignore' as const,
+        stderr: 'pipe' as const,
+      },
       {
         command: `node packages/backend --config app-config.yaml --config ${path.resolve(
           __dirname,
@@ -80,5 +94,15 @@ export default defineConfig({
   projects: [
     { name: 'app', testDir: 'packages/app/e2e-tests' },
     { name: 'backend', testDir: 'packages/backend/e2e-tests' },
+    // Needs the test platform behind the built portal: image mode only.
+    ...(imageDir
+      ? [
+          {
+            name: 'deployment',
+            testDir: 'plugins/deployment/e2e-tests',
+            use: { baseURL: `http://localhost:${SANDBOX_PORT}` },
+          },
+        ]
+      : []),
   ],
 });

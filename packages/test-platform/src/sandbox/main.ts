@@ -2,38 +2,93 @@
  * `scripts/sandbox.sh`: the test platform plus the portal wired to it, for trying a golden
  * path end to end on a laptop. A sandbox: nothing in it is real GitLab, and Crossplane and
  * Argo CD are simulated on a real kube-apiserver.
+ *
+ * `--image <dir> --port <n>` runs the *built* portal laid out like the container image (the
+ * `image` stage of scripts/test.sh) on that port instead of the dev servers: what the deployment
+ * view's end-to-end tests use.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { stringify } from 'yaml';
 import { repoRoot } from '../paths';
 import { startSandbox } from './startSandbox';
 
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 async function main() {
+  const imageDir = option('image');
+  const port = Number(option('port') ?? 7007);
   const sandbox = await startSandbox();
   const root = repoRoot();
-  const portal = spawn(
-    process.execPath,
-    [
+  let command: string[];
+  let cwd = root;
+  if (imageDir) {
+    // Local mode on the built portal (as the e2e smoke test runs it), on its own port.
+    const local = path.join(
+      path.dirname(sandbox.configFile),
+      'app-config.port.yaml',
+    );
+    const origin = `http://localhost:${port}`;
+    fs.writeFileSync(
+      local,
+      stringify({
+        app: { baseUrl: origin },
+        backend: { baseUrl: origin, listen: { port }, cors: { origin } },
+        auth: {
+          providers: {
+            guest: {
+              userEntityRef: 'user:default/priya.sharma',
+              dangerouslyAllowOutsideDevelopment: true,
+            },
+          },
+        },
+        catalog: {
+          locations: [
+            { type: 'file', target: './catalog-info/all.yaml' },
+            { type: 'file', target: './templates/all.yaml' },
+          ],
+        },
+      }),
+    );
+    cwd = imageDir;
+    command = [
+      'packages/backend',
+      '--config',
+      'app-config.yaml',
+      '--config',
+      local,
+      '--config',
+      sandbox.configFile,
+    ];
+  } else {
+    command = [
       `${root}/.yarn/releases/yarn-4.13.0.cjs`,
       'start',
       '--config',
       `${root}/app-config.yaml`,
       '--config',
       sandbox.configFile,
-    ],
-    {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, ...sandbox.env },
-      // Its own process group, so stopping reaches the dev servers yarn starts below it.
-      detached: true,
-    },
-  );
+    ];
+  }
+  const portal = spawn(process.execPath, command, {
+    cwd,
+    stdio: 'inherit',
+    env: { ...process.env, ...sandbox.env },
+    // Its own process group, so stopping takes the dev servers' children too. The built
+    // portal is one process and stays in ours: a runner that kills our group kills it too.
+    detached: !imageDir,
+  });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     try {
-      process.kill(-portal.pid!, 'SIGTERM');
+      if (imageDir) portal.kill('SIGTERM');
+      else process.kill(-portal.pid!, 'SIGTERM');
     } catch {
       // already gone
     }
@@ -44,7 +99,9 @@ async function main() {
   process.on('SIGTERM', () => stop(0));
   portal.on('exit', code => stop(code ?? 0));
   process.stderr.write(
-    'sandbox ready: portal on http://localhost:3000 (GitLab double and Kubernetes above); Ctrl-C stops everything\n',
+    `sandbox ready: portal on http://localhost:${
+      imageDir ? port : 3000
+    } (GitLab double and Kubernetes above); Ctrl-C stops everything\n`,
   );
 }
 

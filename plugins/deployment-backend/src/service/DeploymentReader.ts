@@ -167,7 +167,9 @@ export class DeploymentReader {
     kubernetesId: string,
   ): Promise<EnvironmentDeployment[]> {
     const labelSelector = `${IDP_LABELS.kubernetesId}=${kubernetesId}`;
-    const [allXrs, applications] = await Promise.all([
+    // One round trip: environments, Applications and pods at once. Pods are listed by label
+    // across the cluster and kept only in the environments' namespaces below.
+    const [allXrs, applications, allPods] = await Promise.all([
       // All of them, not by label: an environment applied by hand or through GitOps may lack
       // the label the portal's action sets, but its spec.component is the same id.
       client.list({
@@ -181,6 +183,7 @@ export class DeploymentReader {
         namespace: this.options.argocdNamespace,
         labelSelector,
       }),
+      client.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', labelSelector }),
     ]);
 
     const xrs = allXrs.filter(
@@ -239,25 +242,12 @@ export class DeploymentReader {
       });
     }
 
-    const namespaces = [
-      ...new Set(environments.map(e => e.namespace).filter(Boolean)),
-    ] as string[];
-    const podsByNamespace = new Map(
-      await Promise.all(
-        namespaces.map(
-          async ns =>
-            [
-              ns,
-              await client.list<KubeObject>({
-                apiVersion: 'v1',
-                kind: 'Pod',
-                namespace: ns,
-                labelSelector,
-              }),
-            ] as const,
-        ),
-      ),
-    );
+    const podsByNamespace = new Map<string, KubeObject[]>();
+    for (const pod of allPods) {
+      const ns = pod.metadata.namespace!;
+      if (!podsByNamespace.has(ns)) podsByNamespace.set(ns, []);
+      podsByNamespace.get(ns)!.push(pod);
+    }
     return environments
       .map(e => ({
         ...e,

@@ -57,13 +57,14 @@ export function ApplicationActions(props: ApplicationActionsProps) {
     setRunning(action);
     setResult(undefined);
     try {
-      await api.requestAction(parseEntityRef(entityRef), {
+      const response = await api.requestAction(parseEntityRef(entityRef), {
         action,
         cluster,
         application,
       });
       if (!mounted.current) return;
-      setResult({ ok: true, text: LABELS[action].done });
+      // The backend says what it did (which Application, which cluster); fall back to a label.
+      setResult({ ok: true, text: response?.message || LABELS[action].done });
       onRequested?.();
     } catch (error) {
       if (!mounted.current) return;

@@ -317,7 +317,8 @@ describe('EntityDeploymentContent', () => {
       cluster: 'dev-cluster',
       application: 'payments-refunds-development',
     });
-    expect(await env.findByText('Sync requested')).toBeInTheDocument();
+    // The backend's own words about what it did.
+    expect(await env.findByText('sync started')).toBeInTheDocument();
     await waitFor(() =>
       expect(api.getDeploymentStatus).toHaveBeenCalledTimes(2),
     );
@@ -335,7 +336,9 @@ describe('EntityDeploymentContent', () => {
       cluster: 'dev-cluster',
       application: 'payments-refunds-development',
     });
-    expect(await env.findByText('Refresh requested')).toBeInTheDocument();
+    expect(
+      await env.findByText('refresh of payments-refunds-development requested'),
+    ).toBeInTheDocument();
   });
 
   it("shows the backend's refusal of an action", async () => {
