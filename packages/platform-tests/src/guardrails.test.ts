@@ -13,6 +13,7 @@ import {
   platformFile,
   startRenderer,
 } from './crossplane';
+import { eventually, outcome } from './apiserver';
 
 // The Composition's guardrails, proven by behaviour against a real kube-apiserver (RBAC,
 // ResourceQuota, LimitRange and Pod Security admission are real; Crossplane and Argo CD do not
@@ -46,38 +47,6 @@ function pod(name: string, containers: any[]): V1Pod {
       })),
     },
   };
-}
-
-/** The apiserver's answer to a call: its HTTP code and message. */
-async function outcome(
-  call: Promise<unknown>,
-): Promise<{ code: number; message: string }> {
-  try {
-    await call;
-    return { code: 201, message: '' };
-  } catch (e: any) {
-    let message = String(e.body?.message ?? e.body ?? e.message);
-    try {
-      message = JSON.parse(e.body).message;
-    } catch {
-      // not JSON
-    }
-    return { code: e.code ?? e.status ?? -1, message };
-  }
-}
-
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 250));
-  }
 }
 
 describe('ApplicationEnvironment guardrails on a real apiserver', () => {

@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export * from './crossplane';
+export * from './apiserver';

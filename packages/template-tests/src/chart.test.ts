@@ -12,6 +12,8 @@ import {
 import {
   Renderer,
   composedResources,
+  eventually,
+  outcome,
   startRenderer,
 } from '@internal/platform-tests';
 import { Portal, startPortal } from './portal';
@@ -27,36 +29,6 @@ const NAME = 'payments-refunds';
 const TEAM = 'team-payments';
 const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 const namespaceOf = (env: string) => `${TEAM}-${NAME}-${env}`;
-
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 250));
-  }
-}
-
-/** The apiserver's answer to a create: its code and message. */
-async function outcome(call: Promise<unknown>) {
-  try {
-    await call;
-    return { code: 201, message: '' };
-  } catch (e: any) {
-    let message = String(e.body ?? e.message);
-    try {
-      message = JSON.parse(e.body).message;
-    } catch {
-      // not JSON
-    }
-    return { code: e.code ?? -1, message };
-  }
-}
 
 describe('the generated Helm chart on the environment the composition creates', () => {
   let cp: ControlPlane;
