@@ -99,20 +99,63 @@ function tail(file: string, lines = 30): string {
   }
 }
 
+/** A server process that ended before it was ready. */
+class ExitedEarlyError extends Error {}
+
 async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   timeoutMs: number,
   diagnostics: () => string = () => '',
+  process?: ChildProcess,
 ) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
+    if (process && (process.exitCode !== null || process.signalCode !== null)) {
+      throw new ExitedEarlyError(
+        `${what}: the process exited (${
+          process.exitCode ?? process.signalCode
+        })\n${diagnostics()}`,
+      );
+    }
     await new Promise(r => setTimeout(r, 200));
   }
   throw new Error(
     `timed out after ${timeoutMs} ms waiting for ${what}\n${diagnostics()}`,
   );
+}
+
+/**
+ * Starts a server on a free port and waits until it is ready. The port is free when chosen but
+ * can be taken before the server binds it (parallel test workers start servers too); a server
+ * that exits before it is ready is started again on another port, up to three times.
+ */
+async function startOnFreePort(
+  name: string,
+  bin: string,
+  args: (port: number) => string[],
+  dir: string,
+  ready: (port: number) => Promise<boolean>,
+  timeoutMs: number,
+): Promise<{ child: ChildProcess; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = startProcess(name, bin, args(port), dir);
+    try {
+      await waitFor(
+        name,
+        () => ready(port),
+        timeoutMs,
+        () => tail(path.join(dir, `${name}.log`)),
+        child,
+      );
+      return { child, port };
+    } catch (error) {
+      await stopProcess(child);
+      if (!(error instanceof ExitedEarlyError) || attempt >= 3) throw error;
+    }
+  }
 }
 
 function httpsStatus(url: string, ca: string, token: string): Promise<number> {
@@ -282,7 +325,6 @@ export async function startControlPlane(
     } else {
       const bins = kubeBinaries();
       const certs = createCertificates(path.join(dir, 'pki'));
-      const [kinePort, apiPort] = [await freePort(), await freePort()];
       const adminToken = crypto.randomBytes(24).toString('hex');
       const developerToken = crypto.randomBytes(24).toString('hex');
       fs.writeFileSync(
@@ -296,62 +338,57 @@ export async function startControlPlane(
         { mode: 0o600 },
       );
 
-      children.push(
-        startProcess(
-          'kine',
-          bins.kine,
-          [
-            `--listen-address=127.0.0.1:${kinePort}`,
-            '--metrics-bind-address=0',
-          ],
-          dir,
-        ),
-      );
-      await waitFor(
+      const kine = await startOnFreePort(
         'kine',
-        () => tcpOpen(kinePort),
+        bins.kine,
+        port => [
+          `--listen-address=127.0.0.1:${port}`,
+          '--metrics-bind-address=0',
+        ],
+        dir,
+        port => tcpOpen(port),
         30_000,
-        () => tail(path.join(dir, 'kine.log')),
       );
+      children.push(kine.child);
+      const kinePort = kine.port;
 
-      server = `https://127.0.0.1:${apiPort}`;
-      children.push(
-        startProcess(
-          'kube-apiserver',
-          bins.kubeApiserver,
-          [
-            `--etcd-servers=http://127.0.0.1:${kinePort}`,
-            '--bind-address=127.0.0.1',
-            '--advertise-address=127.0.0.1',
-            `--secure-port=${apiPort}`,
-            `--cert-dir=${path.join(dir, 'pki')}`,
-            `--tls-cert-file=${certs.servingCert}`,
-            `--tls-private-key-file=${certs.servingKey}`,
-            `--client-ca-file=${certs.caCert}`,
-            `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
-            '--authorization-mode=RBAC',
-            `--service-account-issuer=${server}`,
-            `--service-account-key-file=${certs.serviceAccountPub}`,
-            `--service-account-signing-key-file=${certs.serviceAccountKey}`,
-            '--service-cluster-ip-range=10.0.0.0/24',
-            '--allow-privileged=true',
-            '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,ResourceQuota,ValidatingAdmissionPolicy,DefaultTolerationSeconds',
-            '--profiling=false',
-            '--enable-priority-and-fairness=false',
-            '--endpoint-reconciler-type=none',
-          ],
-          dir,
-        ),
-      );
       const ca = fs.readFileSync(certs.caCert, 'utf8');
       caData = Buffer.from(ca).toString('base64');
-      await waitFor(
-        'kube-apiserver /readyz',
-        async () =>
-          (await httpsStatus(`${server}/readyz`, ca, adminToken)) === 200,
+      const apiserver = await startOnFreePort(
+        'kube-apiserver',
+        bins.kubeApiserver,
+        port => [
+          `--etcd-servers=http://127.0.0.1:${kinePort}`,
+          '--bind-address=127.0.0.1',
+          '--advertise-address=127.0.0.1',
+          `--secure-port=${port}`,
+          `--cert-dir=${path.join(dir, 'pki')}`,
+          `--tls-cert-file=${certs.servingCert}`,
+          `--tls-private-key-file=${certs.servingKey}`,
+          `--client-ca-file=${certs.caCert}`,
+          `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
+          '--authorization-mode=RBAC',
+          `--service-account-issuer=https://127.0.0.1:${port}`,
+          `--service-account-key-file=${certs.serviceAccountPub}`,
+          `--service-account-signing-key-file=${certs.serviceAccountKey}`,
+          '--service-cluster-ip-range=10.0.0.0/24',
+          '--allow-privileged=true',
+          '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,ResourceQuota,ValidatingAdmissionPolicy,DefaultTolerationSeconds',
+          '--profiling=false',
+          '--enable-priority-and-fairness=false',
+          '--endpoint-reconciler-type=none',
+        ],
+        dir,
+        async port =>
+          (await httpsStatus(
+            `https://127.0.0.1:${port}/readyz`,
+            ca,
+            adminToken,
+          )) === 200,
         120_000,
-        () => tail(path.join(dir, 'kube-apiserver.log')),
       );
+      children.push(apiserver.child);
+      server = `https://127.0.0.1:${apiserver.port}`;
 
       adminFile = path.join(dir, 'admin.kubeconfig');
       fs.writeFileSync(
