@@ -3,6 +3,9 @@ import {
   GitLabAccessToken,
   GitLabDeployToken,
   GitLabNamespace,
+  GitLabOAuthApplication,
+  GitLabOAuthGrant,
+  GitLabOAuthToken,
   GitLabProject,
   GitLabUser,
   RequestLogEntry,
@@ -23,6 +26,9 @@ export function generateToken(prefix: string): string {
 export function tokenDigest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+/** Lifetime of OAuth access tokens (GitLab: two hours, `expires_in: 7200`). */
+export const OAUTH_TOKEN_LIFETIME_SECONDS = 7200;
 
 /** Today's date in UTC as `YYYY-MM-DD`. */
 export function todayUtc(): string {
@@ -47,6 +53,12 @@ export class GitLabStore {
   readonly tokens = new Map<number, GitLabAccessToken>();
   readonly deployTokens = new Map<number, GitLabDeployToken>();
   readonly requests: RequestLogEntry[] = [];
+  readonly oauthApplications = new Map<number, GitLabOAuthApplication>();
+  /** Authorization codes by the digest of their value. */
+  readonly oauthGrants = new Map<string, GitLabOAuthGrant>();
+  readonly oauthTokens = new Map<number, GitLabOAuthToken>();
+  /** Browser sessions (`_gitlab_session` cookie digest -> user id). */
+  readonly sessions = new Map<string, number>();
 
   private readonly sequences = new Map<string, number>();
 
@@ -176,6 +188,88 @@ export class GitLabStore {
       if (record.tokenDigest === digest) return record;
     }
     return undefined;
+  }
+
+  /** Registers an OAuth application and returns it with its one-time secret. */
+  addOAuthApplication(options: {
+    name: string;
+    redirectUris: string[];
+    scopes: string[];
+    confidential: boolean;
+  }): { application: GitLabOAuthApplication; secret: string } {
+    // GitLab's application ids and secrets are 64 hex characters; secrets carry `gloas-` since 17.x.
+    const secret = `gloas-${randomBytes(32).toString('hex')}`;
+    const application: GitLabOAuthApplication = {
+      id: this.nextId('oauth_applications'),
+      name: options.name,
+      uid: randomBytes(32).toString('hex'),
+      secretDigest: tokenDigest(secret),
+      redirectUris: [...options.redirectUris],
+      scopes: [...options.scopes],
+      confidential: options.confidential,
+      createdAt: new Date().toISOString(),
+    };
+    this.oauthApplications.set(application.id, application);
+    return { application, secret };
+  }
+
+  /** Finds an OAuth application by its client id. */
+  findOAuthApplication(uid: string): GitLabOAuthApplication | undefined {
+    for (const app of this.oauthApplications.values()) {
+      if (app.uid === uid) return app;
+    }
+    return undefined;
+  }
+
+  /** Issues an OAuth access token and refresh token pair (values returned once). */
+  issueOAuthToken(options: {
+    applicationId: number;
+    userId: number;
+    scopes: string[];
+  }): { record: GitLabOAuthToken; token: string; refreshToken: string } {
+    const token = randomBytes(32).toString('hex');
+    const refreshToken = randomBytes(32).toString('hex');
+    const record: GitLabOAuthToken = {
+      id: this.nextId('oauth_access_tokens'),
+      applicationId: options.applicationId,
+      userId: options.userId,
+      scopes: [...options.scopes],
+      tokenDigest: tokenDigest(token),
+      refreshTokenDigest: tokenDigest(refreshToken),
+      expiresAt: Date.now() + OAUTH_TOKEN_LIFETIME_SECONDS * 1000,
+      revoked: false,
+      createdAt: new Date().toISOString(),
+    };
+    this.oauthTokens.set(record.id, record);
+    return { record, token, refreshToken };
+  }
+
+  /** Looks an OAuth access token up by its value (or, with `refresh`, by its refresh token). */
+  findOAuthToken(
+    value: string,
+    kind: 'access' | 'refresh' = 'access',
+  ): GitLabOAuthToken | undefined {
+    const digest = tokenDigest(value);
+    for (const record of this.oauthTokens.values()) {
+      const candidate =
+        kind === 'access' ? record.tokenDigest : record.refreshTokenDigest;
+      if (candidate === digest) return record;
+    }
+    return undefined;
+  }
+
+  /** Starts a browser session for a user and returns the `_gitlab_session` cookie value. */
+  createSession(userId: number): string {
+    const value = randomBytes(16).toString('hex');
+    this.sessions.set(tokenDigest(value), userId);
+    return value;
+  }
+
+  /** The user of a browser session cookie value. */
+  sessionUser(value: string | undefined): GitLabUser | undefined {
+    if (!value) return undefined;
+    const userId = this.sessions.get(tokenDigest(value));
+    return userId === undefined ? undefined : this.users.get(userId);
   }
 
   /** `group/subgroup` style full path of a namespace. */

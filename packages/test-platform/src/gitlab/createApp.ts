@@ -12,6 +12,7 @@ import { registerVariableRoutes } from './api/variableRoutes';
 import type { DoubleContext } from './DoubleContext';
 import type { FaultInjector } from './FaultInjector';
 import { createGitSmartHttpHandler } from './git/gitSmartHttp';
+import { createOAuthRouter } from './oauth/oauthRoutes';
 import { RequestLogEntry } from './types';
 
 const BODY_LIMIT = '50mb';
@@ -86,7 +87,8 @@ function createApiRouter(double: DoubleContext) {
 /**
  * Builds the express application of the double: request log and fault
  * injection in front of everything, the REST API under
- * `<basePath>/api/v4`, git smart HTTP under `<basePath>/`, and plain 404s
+ * `<basePath>/api/v4`, GitLab as an OAuth 2 provider under `<basePath>/oauth`,
+ * git smart HTTP under `<basePath>/`, and plain 404s
  * elsewhere (including requests that miss the base path).
  */
 export function createApp(double: DoubleContext, faults: FaultInjector) {
@@ -148,6 +150,7 @@ export function createApp(double: DoubleContext, faults: FaultInjector) {
   });
 
   app.use(`${basePath}/api/v4`, createApiRouter(double));
+  app.use(`${basePath}/oauth`, createOAuthRouter(double));
   app.use(basePath || '/', createGitSmartHttpHandler(double));
   app.use((_req: Request, res: Response) => {
     res.status(404).type('text/plain').send('404 Not Found');

@@ -6,6 +6,7 @@
 export { startGitLabDouble } from './startGitLabDouble';
 export type {
   AddGroupOptions,
+  AddOAuthApplicationOptions,
   AddProjectOptions,
   CreateTokenOptions,
   GitLabDouble,
@@ -13,6 +14,8 @@ export type {
   GitLabDoubleState,
   GitLabDeployTokenSnapshot,
   GitLabNamespaceSnapshot,
+  GitLabOAuthApplicationCredentials,
+  GitLabOAuthTokenSnapshot,
   GitLabProjectSnapshot,
   GitLabTokenSnapshot,
 } from './startGitLabDouble';

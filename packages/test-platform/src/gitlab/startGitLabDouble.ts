@@ -10,10 +10,12 @@ import { createApp } from './createApp';
 import { DoubleContext } from './DoubleContext';
 import { FaultInjector } from './FaultInjector';
 import { GitLabStore } from './GitLabStore';
+import { SESSION_COOKIE } from './oauth/oauthRoutes';
 import {
   GitLabAccessToken,
   GitLabDeployToken,
   GitLabNamespace,
+  GitLabOAuthToken,
   GitLabProject,
   GitLabUser,
   RequestLogEntry,
@@ -57,6 +59,12 @@ export type GitLabNamespaceSnapshot = GitLabNamespace & { fullPath: string };
 /** An access token record without its digest. */
 export type GitLabTokenSnapshot = Omit<GitLabAccessToken, 'tokenDigest'>;
 
+/** An OAuth access token record without its digests. */
+export type GitLabOAuthTokenSnapshot = Omit<
+  GitLabOAuthToken,
+  'tokenDigest' | 'refreshTokenDigest'
+>;
+
 /** A deploy token record without its digest. */
 export type GitLabDeployTokenSnapshot = Omit<GitLabDeployToken, 'tokenDigest'>;
 
@@ -85,6 +93,8 @@ export interface GitLabDoubleState {
   tokens(): GitLabTokenSnapshot[];
   /** Deploy tokens of all projects. */
   deployTokens(): GitLabDeployTokenSnapshot[];
+  /** OAuth access tokens issued through `/oauth/token` (including revoked ones). */
+  oauthTokens(): GitLabOAuthTokenSnapshot[];
   /** Branch name -> commit sha, read from the project's bare repository. */
   branches(project: string | number): Promise<Record<string, string>>;
   /** A file's content at a ref (default branch by default), or undefined. */
@@ -139,6 +149,26 @@ export interface AddProjectOptions {
   owner?: string | number;
 }
 
+/** Options of {@link GitLabDouble.addOAuthApplication}. */
+export interface AddOAuthApplicationOptions {
+  /** Redirect URI(s) the application may use, matched exactly (e.g. Backstage's `.../api/auth/gitlab/handler/frame`). */
+  redirectUri: string | string[];
+  /** Scopes the application may request. Default `['read_user']`, what Backstage's GitLab sign-in asks for. */
+  scopes?: string[];
+  /** Default `Backstage`. */
+  name?: string;
+  /** Confidential applications must send their secret to `/oauth/token`. Default true. */
+  confidential?: boolean;
+}
+
+/** What GitLab shows once after registering an OAuth application. */
+export interface GitLabOAuthApplicationCredentials {
+  /** The client id ("Application ID"). */
+  applicationId: string;
+  /** The client secret. */
+  secret: string;
+}
+
 /** A running GitLab test double. */
 export interface GitLabDouble {
   /** Server origin, e.g. `http://127.0.0.1:41234` (no base path). */
@@ -174,6 +204,18 @@ export interface GitLabDouble {
   createToken(options?: CreateTokenOptions): string;
   /** Revokes a token by value (personal, project or deploy token). */
   revokeToken(token: string): void;
+  /**
+   * Registers an OAuth application for "Sign in with GitLab" (the `/oauth/authorize`,
+   * `/oauth/token` and `/oauth/revoke` endpoints) and returns its id and secret.
+   */
+  addOAuthApplication(
+    options: AddOAuthApplicationOptions,
+  ): GitLabOAuthApplicationCredentials;
+  /**
+   * A `Cookie` header value for a browser signed in to the double as the user (username or id),
+   * which `/oauth/authorize` needs; without it GitLab redirects to its sign-in page.
+   */
+  signInCookie(user: string | number): string;
   /** Seeds a group (validated like the API). */
   addGroup(options: AddGroupOptions): GitLabNamespaceSnapshot;
   /** Seeds a project through the same code as `POST /projects`. */
@@ -234,7 +276,9 @@ function snapshotProject(
  * groups, namespaces, projects, repository tree/files/commits, branches,
  * protected branches, CI/CD variables, deploy tokens, project access tokens,
  * merge requests) with GitLab's field names, status codes, error bodies,
- * pagination and token scope rules, plus git smart HTTP through
+ * pagination and token scope rules, GitLab as an OAuth 2 provider for
+ * "Sign in with GitLab" (`/oauth/authorize`, `/oauth/token`, `/oauth/revoke`;
+ * see {@link GitLabDouble.addOAuthApplication}), plus git smart HTTP through
  * `git http-backend`, so `git clone`/`git push` and isomorphic-git work
  * against the same repositories the API reads.
  *
@@ -329,6 +373,11 @@ export async function startGitLabDouble(
       [...store.deployTokens.values()].map(({ tokenDigest: _d, ...t }) =>
         structuredClone(t),
       ),
+    oauthTokens: () =>
+      [...store.oauthTokens.values()].map(
+        ({ tokenDigest: _d, refreshTokenDigest: _r, ...t }) =>
+          structuredClone(t),
+      ),
     branches: async ref => {
       const branches = await double.repository(projectOf(ref)).listBranches();
       return Object.fromEntries(branches.map(b => [b.name, b.commit.id]));
@@ -371,6 +420,17 @@ export async function startGitLabDouble(
       if (!record) throw new Error('Unknown token');
       record.revoked = true;
     },
+    addOAuthApplication: appOptions => {
+      const { application, secret } = store.addOAuthApplication({
+        name: appOptions.name ?? 'Backstage',
+        redirectUris: [appOptions.redirectUri].flat(),
+        scopes: appOptions.scopes ?? ['read_user'],
+        confidential: appOptions.confidential ?? true,
+      });
+      return { applicationId: application.uid, secret };
+    },
+    signInCookie: ref =>
+      `${SESSION_COOKIE}=${store.createSession(userOf(ref).id)}`,
     addGroup: groupOptions => {
       const parent = groupOptions.parent
         ? store.findGroup(groupOptions.parent)

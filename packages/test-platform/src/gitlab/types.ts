@@ -187,6 +187,54 @@ export interface GitLabProject {
   gitDir: string;
 }
 
+/**
+ * An OAuth application (docs: integration/oauth_provider.md), the "Applications" a GitLab admin
+ * or user registers for sign-in with GitLab. Its secret is kept as a digest only.
+ */
+export interface GitLabOAuthApplication {
+  id: number;
+  name: string;
+  /** The client id (`application_id` in GitLab's API, `uid` in its database). */
+  uid: string;
+  secretDigest: string;
+  /** Exact redirect URIs the authorization endpoint accepts. */
+  redirectUris: string[];
+  /** Scopes the application may request. */
+  scopes: string[];
+  /** Confidential applications must authenticate with their secret at the token endpoint. */
+  confidential: boolean;
+  createdAt: string;
+}
+
+/** An authorization code issued by `/oauth/authorize` (single use, 10 minutes). */
+export interface GitLabOAuthGrant {
+  codeDigest: string;
+  applicationId: number;
+  userId: number;
+  redirectUri: string;
+  scopes: string[];
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  /** PKCE (RFC 7636), when the authorization request carried a challenge. */
+  codeChallenge?: string;
+  codeChallengeMethod?: 'plain' | 'S256';
+  used: boolean;
+}
+
+/** An OAuth access token with its refresh token; values are kept as digests only. */
+export interface GitLabOAuthToken {
+  id: number;
+  applicationId: number;
+  userId: number;
+  scopes: string[];
+  tokenDigest: string;
+  refreshTokenDigest: string;
+  /** Epoch milliseconds; GitLab's access tokens live two hours. */
+  expiresAt: number;
+  revoked: boolean;
+  createdAt: string;
+}
+
 /** One entry of the double's request log. Token values and query strings are never recorded. */
 export interface RequestLogEntry {
   method: string;

@@ -9,7 +9,7 @@ export interface Principal {
   /** Name git sees as REMOTE_USER. */
   username: string;
   scopes: string[];
-  tokenKind: 'personal' | 'project' | 'deploy';
+  tokenKind: 'personal' | 'project' | 'deploy' | 'oauth';
   tokenId: number;
   /** Project access tokens and deploy tokens only work on this project. */
   projectId?: number;
@@ -34,32 +34,37 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * git over HTTP only — basic auth where the password is the token (the
  * username is only checked for deploy tokens; git clients typically send
  * `oauth2`). The REST API does not take basic auth, so there it counts as
- * invalid credentials.
+ * invalid credentials. `oauth` tells whether the transport is one GitLab
+ * reads OAuth access tokens from (Bearer, `access_token`, git's basic auth);
+ * `PRIVATE-TOKEN` and `private_token` only carry access tokens.
  */
 function credentials(
   req: IncomingMessage,
   allowBasic: boolean,
-): { token: string; username?: string } | undefined {
+): { token: string; username?: string; oauth: boolean } | undefined {
   const privateToken = header(req, 'private-token');
-  if (privateToken) return { token: privateToken.trim() };
+  if (privateToken) return { token: privateToken.trim(), oauth: false };
   const authorization = header(req, 'authorization');
   if (authorization) {
     const [scheme, value = ''] = authorization.split(/\s+/, 2);
-    if (/^bearer$/i.test(scheme)) return { token: value };
+    if (/^bearer$/i.test(scheme)) return { token: value, oauth: true };
     if (/^basic$/i.test(scheme) && allowBasic) {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon < 0) return { token: '' };
+      if (colon < 0) return { token: '', oauth: false };
       return {
         username: decoded.slice(0, colon),
         token: decoded.slice(colon + 1),
+        oauth: true,
       };
     }
-    return { token: '' };
+    return { token: '', oauth: false };
   }
   const query = new URL(req.url ?? '/', 'http://x').searchParams;
-  const queryToken = query.get('private_token') ?? query.get('access_token');
-  if (queryToken) return { token: queryToken };
+  const privateQuery = query.get('private_token');
+  if (privateQuery) return { token: privateQuery, oauth: false };
+  const accessQuery = query.get('access_token');
+  if (accessQuery) return { token: accessQuery, oauth: true };
   return undefined;
 }
 
@@ -98,6 +103,27 @@ export function authenticate(
         tokenId: token.id,
         projectId: token.projectId,
         accessLevel: token.accessLevel,
+      },
+    };
+  }
+
+  // OAuth access tokens of "Sign in with GitLab" applications (docs: api/oauth2.md#access-gitlab-api-with-access-token).
+  const oauth = creds.oauth
+    ? store.findOAuthToken(creds.token, 'access')
+    : undefined;
+  if (oauth) {
+    const user = store.users.get(oauth.userId);
+    if (!user || oauth.revoked || oauth.expiresAt <= Date.now()) {
+      return { kind: 'invalid' };
+    }
+    return {
+      kind: 'ok',
+      principal: {
+        user,
+        username: user.username,
+        scopes: oauth.scopes,
+        tokenKind: 'oauth',
+        tokenId: oauth.id,
       },
     };
   }
