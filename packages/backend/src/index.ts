@@ -31,9 +31,10 @@ backend.add(
 
 backend.add(import('@backstage/plugin-techdocs-backend'));
 
-// Sign-in: GitLab in production, guest only in local mode.
+// Sign-in: GitLab in production (our resolver idpCatalogUser; replaces Backstage's GitLab
+// provider module, since both register `gitlab`); guest and sample-user sign-in only in local mode.
 backend.add(import('@backstage/plugin-auth-backend'));
-backend.add(import('@backstage/plugin-auth-backend-module-gitlab-provider'));
+backend.add(import('@internal/plugin-auth-backend-module-idp'));
 backend.add(localModeSignIn);
 
 // Catalog. The GitLab providers stay idle unless catalog.providers.gitlab is configured
@@ -47,10 +48,8 @@ backend.add(import('@backstage/plugin-catalog-backend-module-gitlab'));
 backend.add(import('@backstage/plugin-catalog-backend-module-gitlab-org'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
-// Allow-all until the role-based policy lands (issue: roles and access).
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Roles from catalog groups (idp.access.roles) and the permission matrix in the README.
+backend.add(import('@internal/plugin-permission-backend-module-idp-roles'));
 
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-pg'));

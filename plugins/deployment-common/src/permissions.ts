@@ -12,5 +12,20 @@ export const deploymentActionPermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
+/**
+ * See a service's deployment status (environments, Argo CD Applications, pods). A resource
+ * permission on the catalog entity; the entity itself must also be readable.
+ *
+ * @public
+ */
+export const deploymentReadPermission = createPermission({
+  name: 'deployment.status.read',
+  attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
+});
+
 /** Every permission of the deployment view. @public */
-export const deploymentPermissions = [deploymentActionPermission];
+export const deploymentPermissions = [
+  deploymentReadPermission,
+  deploymentActionPermission,
+];

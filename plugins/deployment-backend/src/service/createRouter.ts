@@ -11,7 +11,10 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { deploymentActionPermission } from '@internal/plugin-deployment-common';
+import {
+  deploymentActionPermission,
+  deploymentReadPermission,
+} from '@internal/plugin-deployment-common';
 import { DeploymentReader } from './DeploymentReader';
 
 const actionSchema = z.object({
@@ -22,7 +25,8 @@ const actionSchema = z.object({
 
 /**
  * The deployment view's HTTP API:
- * - `GET /entities/:namespace/:kind/:name`: the entity's deployment status on every cluster;
+ * - `GET /entities/:namespace/:kind/:name`: the entity's deployment status on every cluster, if
+ *   the caller may read the entity and `deployment.status.read` allows it;
  * - `POST /entities/:namespace/:kind/:name/actions`: refresh or sync one of its Argo CD
  *   Applications, if `deployment.application.act` allows it for that entity; audited.
  */
@@ -56,6 +60,16 @@ export async function createRouter(options: {
   router.get('/entities/:namespace/:kind/:name', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     const entity = await entityOf(req.params, credentials);
+    const entityRef = stringifyEntityRef(entity);
+    const [decision] = await permissions.authorize(
+      [{ permission: deploymentReadPermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `You may not see the deployment status of ${entityRef}`,
+      );
+    }
     res.json(await reader.read(entity));
   });
 
