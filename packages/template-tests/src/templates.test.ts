@@ -104,10 +104,21 @@ describe('golden-path templates', () => {
       'backstage-system',
       'decommission-service',
     ]);
+    // Tags say who may run them (the permission policy lists `developer` templates to
+    // developers; decommissioning is for platform engineers).
+    const audience: Record<string, string> = {};
     for (const name of names) {
       const template = await portal.waitForEntity('template', name);
-      expect(template.metadata.tags).toContain('developer');
+      audience[name] = ['developer', 'platform-engineer'].find(tag =>
+        template.metadata.tags.includes(tag),
+      )!;
     }
+    expect(audience).toEqual({
+      'python-fastapi-service': 'developer',
+      'typescript-node-service': 'developer',
+      'backstage-system': 'developer',
+      'decommission-service': 'platform-engineer',
+    });
     for (const system of ['idp', 'payments', 'storefront']) {
       await portal.waitForEntity('system', system);
     }
@@ -121,6 +132,7 @@ describe('golden-path templates', () => {
       const run = await portal.dryRun(file, values);
       expect(run.status).toBe(200);
       expect(run.body.steps.map((s: any) => s.action)).toEqual([
+        'idp:environment:apply',
         'fetch:template',
         'fetch:template',
         'idp:gitlab:create-app-repo',
@@ -129,6 +141,9 @@ describe('golden-path templates', () => {
         'idp:catalog:register',
       ]);
       const log = run.messages.join('\n');
+      expect(log).toContain(
+        `Check only: cluster development would accept ApplicationEnvironment ${values.name}-development (server-side dry run); nothing was applied`,
+      );
       expect(log).toContain(
         `Dry run: would create idp/team-payments/${values.name} on`,
       );
@@ -231,7 +246,8 @@ describe('golden-path templates', () => {
     });
 
     // The name's rules are the form field's (IdpEntityNamePicker) and, on the server, the first
-    // action's: it checks them before its first request to GitLab.
+    // step's: the environment check (where the name is the component's) refuses it before
+    // anything is rendered or any request reaches GitLab.
     it.each([
       ['an uppercase name', 'Payments-Refunds'],
       ['a name ending in a dash', 'payments-'],
@@ -244,7 +260,7 @@ describe('golden-path templates', () => {
       });
       expect(run.task.status).toBe('failed');
       expect(run.messages.join('\n')).toMatch(
-        /Invalid input\. name: (must be lowercase|may contain only a-z)/,
+        /Beginning step Check the environment\nInputError: Invalid input\. component: (must be lowercase|may contain only a-z)/,
       );
       expect(gitlab.state.requests).toEqual([]);
     });

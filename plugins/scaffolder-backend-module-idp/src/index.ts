@@ -11,3 +11,7 @@ export { applyEnvironmentAction } from './actions/applyEnvironment';
 export { registerCatalogAction } from './actions/registerCatalog';
 export { undoAction } from './actions/undo';
 export type { CreatedResource } from './actions/createdResources';
+export {
+  auditedAction,
+  GOLDEN_PATH_AUDIT_EVENT,
+} from './actions/auditedAction';

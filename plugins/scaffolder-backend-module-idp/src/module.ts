@@ -12,6 +12,7 @@ import { createDeployRepoAction } from './actions/createDeployRepo';
 import { applyEnvironmentAction } from './actions/applyEnvironment';
 import { registerCatalogAction } from './actions/registerCatalog';
 import { undoAction } from './actions/undo';
+import { auditedAction } from './actions/auditedAction';
 
 /**
  * Registers the IDP golden-path actions with the scaffolder.
@@ -28,14 +29,18 @@ export const scaffolderModuleIdp = createBackendModule({
         config: coreServices.rootConfig,
         catalog: catalogServiceRef,
         scaffolderService: scaffolderServiceRef,
+        auditor: coreServices.auditor,
       },
-      async init({ scaffolder, config, catalog, scaffolderService }) {
+      async init({ scaffolder, config, catalog, scaffolderService, auditor }) {
+        // Every side effect is audited: one event per action run, with what it created.
         scaffolder.addActions(
-          createAppRepoAction({ config }),
-          createDeployRepoAction({ config }),
-          applyEnvironmentAction({ config }),
-          registerCatalogAction({ config, catalog }),
-          undoAction({ config, catalog, scaffolder: scaffolderService }),
+          ...[
+            createAppRepoAction({ config }),
+            createDeployRepoAction({ config }),
+            applyEnvironmentAction({ config }),
+            registerCatalogAction({ config, catalog }),
+            undoAction({ config, catalog, scaffolder: scaffolderService }),
+          ].map(action => auditedAction(action, auditor)),
         );
       },
     });

@@ -38,6 +38,9 @@ function hostnameErrors(exposure: ApplicationEnvironmentSpec['exposure']) {
     : ['must be a lowercase DNS name'];
 }
 
+/** The stand-in repository host of a check before the repositories exist (RFC 2606). */
+const CHECK_ONLY_HOST = 'deployment-repository.invalid';
+
 /** Checks a spec with the XRD's rules, so bad input fails before any cluster is touched. */
 export function environmentSpecErrors(spec: ApplicationEnvironmentSpec) {
   const errors: Record<string, string[]> = {
@@ -146,17 +149,26 @@ export function applyEnvironmentAction(options: { config: Config }) {
             })
             .optional(),
         repository: z =>
-          z.object(
-            {
-              url: z.string().max(2048),
-              path: z.string().max(1024).optional(),
-              revision: z.string().max(255).optional(),
-            },
-            {
+          z
+            .object(
+              {
+                url: z.string().max(2048),
+                path: z.string().max(1024).optional(),
+                revision: z.string().max(255).optional(),
+              },
+              {
+                description:
+                  'The GitOps deployment repository Argo CD syncs from (required unless checkOnly)',
+              },
+            )
+            .optional(),
+        checkOnly: z =>
+          z
+            .boolean({
               description:
-                'The GitOps deployment repository Argo CD syncs from',
-            },
-          ),
+                'Only check: validate the spec, find the cluster, refuse a name another task owns and let the apiserver dry-run it; apply nothing. Templates run this first, before any repository exists, so a refused environment (also by the permission policy: production is for the owning team) stops the task before any side effect.',
+            })
+            .optional(),
         exposure: z =>
           z
             .object(
@@ -204,6 +216,11 @@ export function applyEnvironmentAction(options: { config: Config }) {
       const settings = readEnvironmentApiSettings(config);
       const gitops = gitopsSettings(config);
       const input = ctx.input;
+      if (!input.repository && !input.checkOnly) {
+        throw new InputError(
+          'Invalid input. repository: required (the deployment repository Argo CD syncs from)',
+        );
+      }
       const spec: ApplicationEnvironmentSpec = JSON.parse(
         JSON.stringify({
           team: input.team,
@@ -212,7 +229,11 @@ export function applyEnvironmentAction(options: { config: Config }) {
           environment: input.environment,
           targetNamespace: input.targetNamespace || undefined,
           size: input.size,
-          repository: input.repository,
+          // Before the repositories exist (checkOnly), a stand-in in a reserved domain lets
+          // the rest of the spec be checked, also by the apiserver.
+          repository: input.repository ?? {
+            url: `https://${CHECK_ONLY_HOST}/${input.team}/${input.component}-deployment.git`,
+          },
           exposure: input.exposure,
         }),
       );
@@ -246,6 +267,13 @@ export function applyEnvironmentAction(options: { config: Config }) {
       ctx.output('cluster', clusterName ?? '');
       ctx.output('namespace', names.namespace);
       ctx.output('argocdApplication', names.argocdApplication);
+
+      if (input.checkOnly) {
+        await checkEnvironment(ctx, cluster, object, ref, label, settings);
+        ctx.output('conditions', []);
+        ctx.output('created', []);
+        return;
+      }
 
       if (ctx.isDryRun) {
         if (cluster) {
@@ -322,6 +350,41 @@ export function applyEnvironmentAction(options: { config: Config }) {
       ctx.output('conditions', conditions as any);
     },
   });
+}
+
+/**
+ * `checkOnly`: what would stop the apply, found before anything is created: another task's XR
+ * of the same name, and anything the apiserver refuses (schema, CEL rules, the portal's RBAC),
+ * through a server-side dry run. Nothing is written.
+ */
+async function checkEnvironment(
+  ctx: { logger: { info(m: string): void }; task: { id: string } },
+  cluster: ClusterClient | undefined,
+  object: any,
+  ref: { apiVersion: string; kind: string; name: string; namespace?: string },
+  label: string,
+  settings: { fieldManager: string },
+) {
+  if (!cluster) {
+    ctx.logger.info(`Check only: ${label} is valid (GitOps mode)`);
+    return;
+  }
+  const existing = await cluster.get(ref);
+  const owner = existing?.metadata?.labels?.[IDP_LABELS.task];
+  if (existing && owner !== ctx.task.id) {
+    throw new ConflictError(
+      `${label} already exists on cluster ${cluster.name}${
+        owner ? ` (created by task ${owner})` : ''
+      }; decommission that service first or choose another component name`,
+    );
+  }
+  await cluster.apply(object, {
+    fieldManager: settings.fieldManager,
+    dryRun: true,
+  });
+  ctx.logger.info(
+    `Check only: cluster ${cluster.name} would accept ${label} (server-side dry run); nothing was applied`,
+  );
 }
 
 async function waitUntilReady(
