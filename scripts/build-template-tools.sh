@@ -7,7 +7,13 @@
 #   uv        the Python package manager the generated FastAPI service uses (PyPI)
 #   gateway-api CRDs  HTTPRoute and friends, so the chart's route is validated by the apiserver
 #             (from the sigs.k8s.io/gateway-api module, which carries them)
-# Everything is cached in $CACHE_DIR/template-tools/<versions>/ and built once per version.
+#   kustomize renders the portal's own manifests (platform/portal), as `kubectl apply -k` and
+#             Argo CD do (Go module proxy)
+#   CloudNativePG CRD  postgresql.cnpg.io Cluster, so the portal's database overlay is validated
+#             by the apiserver (from the github.com/cloudnative-pg/cloudnative-pg module)
+# Everything is cached in $CACHE_DIR/template-tools/<versions>/ and built once per version
+# (kustomize and the CloudNativePG CRD are versioned inside it: bin/kustomize is rebuilt when it
+# reports another version, crds/cloudnative-pg-<version>/ is per version).
 # Prints that directory on stdout (bin/ and crds/ below it); logs go to stderr.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -15,6 +21,8 @@ HELM_VERSION="v3.22.0"
 YQ_VERSION="v4.47.2"
 UV_VERSION="0.13.9"
 GATEWAY_API_VERSION="v1.4.1"
+KUSTOMIZE_VERSION="v5.7.1"
+CLOUDNATIVE_PG_VERSION="v1.28.0"
 
 DIR="$CACHE_DIR/template-tools/helm-$HELM_VERSION-yq-$YQ_VERSION-uv-$UV_VERSION-gwapi-$GATEWAY_API_VERSION"
 BIN="$DIR/bin"
@@ -57,5 +65,20 @@ if [ ! -f "$DIR/crds/gateway.networking.k8s.io_httproutes.yaml" ]; then
   mod="$(cd "$DIR" && GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
   cp "$mod"/config/crd/standard/gateway.networking.k8s.io_*.yaml "$DIR/crds/"
   chmod u+w "$DIR"/crds/*.yaml
+fi
+if ! "$BIN/kustomize" version 2>/dev/null | grep -qx "$KUSTOMIZE_VERSION"; then
+  log "building kustomize $KUSTOMIZE_VERSION (Go module proxy; first run only)"
+  go_install kustomize "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+fi
+CNPG_CRDS="$DIR/crds/cloudnative-pg-$CLOUDNATIVE_PG_VERSION"
+if [ ! -f "$CNPG_CRDS/postgresql.cnpg.io_clusters.yaml" ]; then
+  log "fetching the CloudNativePG $CLOUDNATIVE_PG_VERSION Cluster CRD (Go module proxy; first run only)"
+  # The proxy refuses this module's @v/list (403) but serves pinned versions.
+  mod="$(cd "$DIR" && GOFLAGS=-mod=mod go mod download -json "github.com/cloudnative-pg/cloudnative-pg@$CLOUDNATIVE_PG_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+  mkdir -p "$CNPG_CRDS.$$"
+  cp "$mod/config/crd/bases/postgresql.cnpg.io_clusters.yaml" "$CNPG_CRDS.$$/"
+  chmod u+w "$CNPG_CRDS.$$"/*.yaml
+  rm -rf "$CNPG_CRDS"
+  mv "$CNPG_CRDS.$$" "$CNPG_CRDS"
 fi
 echo "$DIR"

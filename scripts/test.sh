@@ -51,9 +51,10 @@ ensure_crossplane() {
   "$ROOT/scripts/build-crossplane.sh" >/dev/null
 }
 
-# What the golden-path template tests run on a generated service: helm, yq and uv (Go module
-# proxy, PyPI) and the Gateway API CRDs, built once into the cache; rsync for gitlab-ci-local,
-# which copies the repository into its build folder.
+# What the golden-path template tests run on a generated service, and the portal manifests'
+# test: helm, yq, kustomize and uv (Go module proxy, PyPI), the Gateway API and CloudNativePG
+# CRDs, built once into the cache; rsync for gitlab-ci-local, which copies the repository into
+# its build folder.
 ensure_template_tools() {
   command -v rsync >/dev/null || apt_install rsync
   "$ROOT/scripts/build-template-tools.sh" >/dev/null

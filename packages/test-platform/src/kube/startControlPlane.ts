@@ -252,7 +252,7 @@ export function platformCrds(xrdFile?: string): KubeObject[] {
 export function portalRbac(): KubeObject[] {
   return parseManifests(
     fs.readFileSync(
-      path.join(repoRoot(), 'platform', 'portal', 'rbac.yaml'),
+      path.join(repoRoot(), 'platform', 'portal', 'access', 'rbac.yaml'),
       'utf8',
     ),
   );

@@ -18,7 +18,7 @@ import {
 import { deploymentPlugin } from '../plugin';
 
 // The deployment view's backend against a real kube-apiserver, reading with the portal's
-// least-privilege service account (platform/portal/rbac.yaml). The simulator plays Crossplane
+// least-privilege service account (platform/portal/access/rbac.yaml). The simulator plays Crossplane
 // (the XR's namespace, Application and conditions) and Argo CD and the kubelet (statuses).
 // Three more clusters are configured: one refuses connections, one does not answer, and one
 // rejects the token; each shows its own error and the good cluster still renders.

@@ -310,7 +310,7 @@ export class ClusterClient {
         hint = `${where} rejected the portal's credentials; the serviceAccountToken in the kubernetes configuration is invalid or expired`;
         break;
       case 403:
-        hint = `the portal's service account may not ${verb} ${object.kind} on ${where}: ${message}. A platform engineer must grant it (platform/portal/rbac.yaml)`;
+        hint = `the portal's service account may not ${verb} ${object.kind} on ${where}: ${message}. A platform engineer must grant it (platform/portal/access/rbac.yaml)`;
         break;
       case 404:
         hint = `${where} does not serve ${object.apiVersion} ${object.kind}: ${message}. Install the platform's APIs (platform/crossplane) or fix idp.environment.apiVersion/kind`;
