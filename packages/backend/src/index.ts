@@ -64,4 +64,10 @@ backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
-backend.start();
+// A plugin that fails to start (say, a migration lock held by another replica starting at the
+// same time) must end the process: Kubernetes restarts it, where a half-started process would
+// answer readiness 503 for ever.
+backend.start().catch(error => {
+  process.stderr.write(`Backend startup failed: ${error?.stack ?? error}\n`);
+  process.exit(1);
+});
