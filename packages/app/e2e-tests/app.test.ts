@@ -1,34 +1,11 @@
-import path from 'node:path';
-import { test, expect, Page, TestInfo } from '@playwright/test';
-
-/**
- * Saves a screenshot in the test's output folder, and under docs/screenshots/ when
- * UPDATE_SCREENSHOTS is set (how the README's pictures are refreshed).
- */
-async function screenshot(page: Page, testInfo: TestInfo, name: string) {
-  await page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
-  if (process.env.UPDATE_SCREENSHOTS) {
-    await page.screenshot({
-      path: path.resolve(__dirname, '../../../docs/screenshots', `${name}.png`),
-    });
-  }
-}
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  // The sidebar's <nav> has no box of its own; its links are what a user sees.
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
+import { test, expect } from '@playwright/test';
+import { screenshot } from './screenshot';
+import { signInAs } from './signIn';
 
 test('the home page leads to the catalog and to Create', async ({
   page,
 }, testInfo) => {
-  await signInAsGuest(page);
+  await signInAs(page);
   await expect(
     page.getByRole('heading', { name: 'Welcome to the Acme Developer Portal' }),
   ).toBeVisible();
@@ -54,7 +31,7 @@ test('the home page leads to the catalog and to Create', async ({
 test('the catalog lists the sample components and teams', async ({
   page,
 }, testInfo) => {
-  await signInAsGuest(page);
+  await signInAs(page);
   await page.goto('/catalog?filters[kind]=component&filters[user]=all');
   const table = page.getByRole('table');
   for (const title of ['IDP Portal', 'Checkout', 'Storefront Web']) {

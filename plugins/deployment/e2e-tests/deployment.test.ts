@@ -1,5 +1,9 @@
 import path from 'node:path';
 import { test, expect, Page, TestInfo } from '@playwright/test';
+// The app's sign-in helper (local mode's picker; the platform engineer by default, who may Sync),
+// shared by path: e2e-tests are not part of the app package's published entry points.
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+import { signInAs } from '../../../packages/app/e2e-tests/signIn';
 
 // The Deployment tab of the built portal on the test platform (the sandbox): a healthy service
 // (payments-checkout) and a degraded one (storefront-web), as the simulator leaves them.
@@ -17,20 +21,10 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string) {
   }
 }
 
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
-
 test('a healthy service: environment Ready, Argo CD synced and healthy, pods running', async ({
   page,
 }, testInfo) => {
-  await signInAsGuest(page);
+  await signInAs(page);
   await page.goto('/catalog/default/component/payments-checkout/deployment');
   await expect(page.getByText(/Updated \d+s ago/)).toBeVisible();
   await expect(page.getByText('Ready: True (Available)')).toBeVisible();
@@ -51,7 +45,7 @@ test('a healthy service: environment Ready, Argo CD synced and healthy, pods run
 test('a degraded service: what is wrong is obvious, and Sync reports a running operation', async ({
   page,
 }, testInfo) => {
-  await signInAsGuest(page);
+  await signInAs(page);
   await page.goto('/catalog/default/component/storefront-web/deployment');
   await expect(page.getByText(/Updated \d+s ago/)).toBeVisible();
   await expect(
@@ -87,7 +81,7 @@ test('a degraded service: what is wrong is obvious, and Sync reports a running o
 });
 
 test('the overview card summarises each environment', async ({ page }) => {
-  await signInAsGuest(page);
+  await signInAs(page);
   await page.goto('/catalog/default/component/storefront-web');
   await expect(page.getByText('2/6 pods ready')).toBeVisible();
   await expect(page.getByText('4 problems')).toBeVisible();

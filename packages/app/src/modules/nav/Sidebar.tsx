@@ -13,6 +13,9 @@ import SearchIcon from '@material-ui/icons/Search';
 import { SidebarSearchModal } from '@backstage/plugin-search';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
+import { taskCreatePermission } from '@backstage/plugin-scaffolder-common/alpha';
+import { catalogEntityCreatePermission } from '@backstage/plugin-catalog-common/alpha';
+import { IfAllowed } from '../../components/IfAllowed';
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
@@ -24,6 +27,9 @@ export const SidebarContent = NavContentBlueprint.make({
       // Skipped items
       nav.take('page:search'); // Using search modal instead
       nav.take('page:notifications'); // Using NotificationsSidebarItem manually instead
+      // Register Existing Component: its page needs catalog.entity.create (managers, auditors
+      // and users without a role would only find a refusal there).
+      const registerExisting = nav.take('page:catalog-import');
 
       return (
         <Sidebar>
@@ -35,10 +41,16 @@ export const SidebarContent = NavContentBlueprint.make({
           <SidebarGroup label="Menu" icon={<MenuIcon />}>
             {nav.take('page:home')}
             {nav.take('page:catalog')}
-            {nav.take('page:scaffolder')}
+            {/* Create: only for those who may run templates (not managers or auditors). */}
+            <IfAllowed permission={taskCreatePermission}>
+              {nav.take('page:scaffolder')}
+            </IfAllowed>
             <SidebarDivider />
             <SidebarScrollWrapper>
               {nav.rest({ sortBy: 'title' })}
+              <IfAllowed permission={catalogEntityCreatePermission}>
+                {registerExisting}
+              </IfAllowed>
             </SidebarScrollWrapper>
           </SidebarGroup>
           <SidebarSpace />
