@@ -528,7 +528,7 @@ describe('golden-path actions on the test platform', () => {
         }),
       ),
     ).rejects.toThrow(
-      /the portal's service account may not (read|apply) ApplicationEnvironment on cluster 'unbound'.*platform\/portal\/rbac\.yaml/,
+      /the portal's service account may not (read|apply) ApplicationEnvironment on cluster 'unbound'.*platform\/portal\/access\/rbac\.yaml/,
     );
     await expect(
       actions().env.handler(
