@@ -71,7 +71,10 @@ describe('the Python golden path through the portal', () => {
     ]);
     await cp.apply(
       fs.readFileSync(
-        path.join(repoRoot(), 'platform/portal/argocd-repo-secrets/rbac-argocd-repo-secrets.yaml'),
+        path.join(
+          repoRoot(),
+          'platform/portal/argocd-repo-secrets/rbac-argocd-repo-secrets.yaml',
+        ),
         'utf8',
       ),
     );

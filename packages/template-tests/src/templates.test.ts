@@ -103,6 +103,7 @@ describe('golden-path templates', () => {
       'typescript-node-service',
       'backstage-system',
       'decommission-service',
+      'cleanup-failed-task',
     ]);
     // Tags say who may run them (the permission policy lists `developer` templates to
     // developers; decommissioning is for platform engineers).
@@ -118,6 +119,7 @@ describe('golden-path templates', () => {
       'typescript-node-service': 'developer',
       'backstage-system': 'developer',
       'decommission-service': 'platform-engineer',
+      'cleanup-failed-task': 'platform-engineer',
     });
     for (const system of ['idp', 'payments', 'storefront']) {
       await portal.waitForEntity('system', system);

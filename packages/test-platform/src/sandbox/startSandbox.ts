@@ -365,7 +365,10 @@ export async function startSandbox(
     // The golden path delivers Argo CD repository Secrets (idp.argocd.repositoryCredentials).
     await controlPlane.apply(
       fs.readFileSync(
-        path.join(repoRoot(), 'platform/portal/argocd-repo-secrets/rbac-argocd-repo-secrets.yaml'),
+        path.join(
+          repoRoot(),
+          'platform/portal/argocd-repo-secrets/rbac-argocd-repo-secrets.yaml',
+        ),
         'utf8',
       ),
     );

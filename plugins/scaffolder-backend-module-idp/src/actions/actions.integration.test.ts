@@ -170,7 +170,10 @@ describe('golden-path actions on the test platform', () => {
     ]);
     await cp.apply(
       fs.readFileSync(
-        path.join(repoRoot(), 'platform/portal/argocd-repo-secrets/rbac-argocd-repo-secrets.yaml'),
+        path.join(
+          repoRoot(),
+          'platform/portal/argocd-repo-secrets/rbac-argocd-repo-secrets.yaml',
+        ),
         'utf8',
       ),
     );
