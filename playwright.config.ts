@@ -12,6 +12,11 @@ import { defineConfig } from '@playwright/test';
 const imageDir = process.env.PORTAL_IMAGE_DIR;
 /** Where the built portal on the test platform listens (image mode only). */
 const SANDBOX_PORT = 7010;
+/**
+ * The sandbox's test-only admin endpoint (GitLab fault injection, reading the double and the
+ * cluster; packages/test-platform/src/sandbox/adminServer.ts), which goldenPath.test.ts uses.
+ */
+const SANDBOX_ADMIN_PORT = 7011;
 
 // Flags that work on machines with a closed network: without the background-networking ones
 // Chromium floods it with connections that are refused.
@@ -33,7 +38,7 @@ function webServer() {
       // The built portal wired to the test platform (sandbox): what the deployment view's
       // end-to-end test reads.
       {
-        command: `node --require @backstage/cli/config/nodeTransform.cjs packages/test-platform/src/sandbox/main.ts --image ${imageDir} --port ${SANDBOX_PORT}`,
+        command: `node --require @backstage/cli/config/nodeTransform.cjs packages/test-platform/src/sandbox/main.ts --image ${imageDir} --port ${SANDBOX_PORT} --admin-port ${SANDBOX_ADMIN_PORT}`,
         url: `http://localhost:${SANDBOX_PORT}/.backstage/health/v1/readiness`,
         timeout: 240_000,
         // SIGTERM lets the sandbox stop the portal and the control plane it started.
@@ -92,7 +97,12 @@ export default defineConfig({
   },
   outputDir: 'node_modules/.cache/e2e-test-results',
   projects: [
-    { name: 'app', testDir: 'packages/app/e2e-tests' },
+    {
+      name: 'app',
+      testDir: 'packages/app/e2e-tests',
+      // Needs the test platform: project golden-path.
+      testIgnore: 'goldenPath.test.ts',
+    },
     { name: 'backend', testDir: 'packages/backend/e2e-tests' },
     // Needs the test platform behind the built portal: image mode only.
     ...(imageDir
@@ -100,6 +110,14 @@ export default defineConfig({
           {
             name: 'deployment',
             testDir: 'plugins/deployment/e2e-tests',
+            use: { baseURL: `http://localhost:${SANDBOX_PORT}` },
+          },
+          {
+            // Issue 10: a service from the form to its running deployment, a failed run cleaned
+            // up, bad input refused, and what a manager sees.
+            name: 'golden-path',
+            testDir: 'packages/app/e2e-tests',
+            testMatch: 'goldenPath.test.ts',
             use: { baseURL: `http://localhost:${SANDBOX_PORT}` },
           },
         ]

@@ -10,6 +10,13 @@ export interface FaultRule {
    * characters except `/`; a RegExp is tested against the path.
    */
   path: string | RegExp;
+  /**
+   * Fields the request's body (JSON or form) must have for the rule to apply: a string must
+   * equal the field's value, a RegExp is tested against it, e.g. `{ name: /-deployment$/ }` to
+   * fail only the creation of a deployment project among several `POST /projects`. A request
+   * without a body (or with another body) does not match.
+   */
+  requestBody?: Record<string, string | RegExp>;
   /** How many requests the rule applies to; unlimited when omitted. */
   times?: number;
   /** Delay before the request is answered (by the fault or normally). */
@@ -37,6 +44,7 @@ interface StoredFault {
   id: number;
   rule: FaultRule;
   matcher: RegExp;
+  bodyMatchers?: [string, RegExp][];
   hits: number;
   remaining: number;
 }
@@ -51,6 +59,30 @@ function toMatcher(path: string | RegExp): RegExp {
     .map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
     .join('[^/]*');
   return new RegExp(`^${escaped}$`);
+}
+
+function toBodyMatchers(
+  fields: Record<string, string | RegExp> | undefined,
+): [string, RegExp][] | undefined {
+  if (!fields) return undefined;
+  return Object.entries(fields).map(([field, value]) => [
+    field,
+    value instanceof RegExp
+      ? new RegExp(value.source, value.flags.replace(/[gy]/g, ''))
+      : new RegExp(`^${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+  ]);
+}
+
+function bodyMatches(
+  matchers: [string, RegExp][] | undefined,
+  body: unknown,
+): boolean {
+  if (!matchers) return true;
+  if (!body || typeof body !== 'object') return false;
+  return matchers.every(([field, matcher]) => {
+    const value = (body as Record<string, unknown>)[field];
+    return value !== undefined && value !== null && matcher.test(String(value));
+  });
 }
 
 /**
@@ -73,6 +105,7 @@ export class FaultInjector {
       id: this.nextId++,
       rule: { ...rule },
       matcher: toMatcher(rule.path),
+      bodyMatchers: toBodyMatchers(rule.requestBody),
       hits: 0,
       remaining: rule.times ?? Infinity,
     };
@@ -137,15 +170,23 @@ export class FaultInjector {
   }
 
   /**
-   * Finds and consumes the rule for a request. Used by the server; returns
-   * undefined when no rule applies.
+   * Whether a rule that matches on the request body could apply to a request: the server
+   * then parses the body before calling {@link FaultInjector.take}.
    */
-  take(method: string, path: string): FaultRule | undefined {
+  needsBody(method: string, path: string): boolean {
+    return this.rules.some(
+      r => r.bodyMatchers && this.matches(r, method, path),
+    );
+  }
+
+  /**
+   * Finds and consumes the rule for a request. Used by the server; returns
+   * undefined when no rule applies. `body` is the parsed request body, for rules
+   * with `requestBody`.
+   */
+  take(method: string, path: string, body?: unknown): FaultRule | undefined {
     const found = this.rules.find(
-      r =>
-        (!r.rule.method ||
-          r.rule.method.toUpperCase() === method.toUpperCase()) &&
-        r.matcher.test(path),
+      r => this.matches(r, method, path) && bodyMatches(r.bodyMatchers, body),
     );
     if (!found) return undefined;
     found.hits += 1;
@@ -154,6 +195,14 @@ export class FaultInjector {
       this.rules = this.rules.filter(r => r !== found);
     }
     return found.rule;
+  }
+
+  private matches(r: StoredFault, method: string, path: string): boolean {
+    return (
+      (!r.rule.method ||
+        r.rule.method.toUpperCase() === method.toUpperCase()) &&
+      r.matcher.test(path)
+    );
   }
 
   private view(stored: StoredFault): ActiveFault {

@@ -118,7 +118,20 @@ export function createApp(double: DoubleContext, faults: FaultInjector) {
     res.on('finish', log);
     res.on('close', log);
 
-    const fault = faults.take(req.method, path);
+    // Rules that match on the request body need it parsed here; the API router's parsers
+    // then leave the request alone (body-parser skips a request whose body was read).
+    if (faults.needsBody(req.method, path)) {
+      await new Promise<void>(resolve =>
+        express.json({ limit: BODY_LIMIT })(req, res, () =>
+          express.urlencoded({ extended: true, limit: BODY_LIMIT })(
+            req,
+            res,
+            () => resolve(),
+          ),
+        ),
+      );
+    }
+    const fault = faults.take(req.method, path, req.body);
     if (!fault) {
       next();
       return;

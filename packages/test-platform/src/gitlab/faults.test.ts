@@ -64,6 +64,24 @@ describe('GitLab double: fault injection', () => {
     expect(gitlab.state.groups()).toEqual([]);
   });
 
+  it('matches on fields of the request body, which the API still reads', async () => {
+    const group = gitlab.addGroup({ path: 'body' });
+    const fault = gitlab.faults.add({
+      method: 'POST',
+      path: '/api/v4/projects',
+      requestBody: { name: /-deployment$/, namespace_id: String(group.id) },
+      status: 500,
+      times: 1,
+    });
+    const create = (name: string) =>
+      api('POST', '/projects', { name, path: name, namespace_id: group.id });
+    expect((await create('svc')).status).toBe(201);
+    expect((await create('svc-deployment')).status).toBe(500);
+    expect(fault.hits).toBe(1);
+    expect((await create('svc-deployment')).status).toBe(201);
+    expect(gitlab.state.project('body/svc-deployment')).toBeDefined();
+  });
+
   it('delays requests', async () => {
     gitlab.faults.latency('/api/v4/user', 300, { times: 1 });
     const started = Date.now();

@@ -5,7 +5,11 @@
  *
  * `--image <dir> --port <n>` runs the *built* portal laid out like the container image (the
  * `image` stage of scripts/test.sh) on that port instead of the dev servers: what the deployment
- * view's end-to-end tests use.
+ * view's and the golden path's end-to-end tests use.
+ *
+ * `--admin-port <n>` (tests only) starts a local admin endpoint on 127.0.0.1:<n> through which a
+ * test in another process injects GitLab faults and reads the double and the cluster
+ * (`adminServer.ts`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +17,7 @@ import { spawn } from 'node:child_process';
 import { stringify } from 'yaml';
 import { repoRoot } from '../paths';
 import { startSandbox } from './startSandbox';
+import { startAdminServer } from './adminServer';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,7 +27,19 @@ function option(name: string): string | undefined {
 async function main() {
   const imageDir = option('image');
   const port = Number(option('port') ?? 7007);
+  const adminPort = option('admin-port');
   const sandbox = await startSandbox();
+  const admin = adminPort
+    ? await startAdminServer({
+        port: Number(adminPort),
+        gitlab: sandbox.gitlab,
+        controlPlane: sandbox.controlPlane,
+      }).catch(async error => {
+        await sandbox.stop();
+        throw error;
+      })
+    : undefined;
+  if (admin) process.stderr.write(`sandbox admin (tests only): ${admin.url}\n`);
   const root = repoRoot();
   let command: string[];
   let cwd = root;
@@ -92,6 +109,7 @@ async function main() {
     } catch {
       // already gone
     }
+    await admin?.stop();
     await sandbox.stop();
     process.exit(code);
   };

@@ -1,0 +1,369 @@
+import { test, expect, Page, APIRequestContext } from '@playwright/test';
+import { screenshot } from './screenshot';
+import { SAMPLE_USERS, sidebar, signInAs } from './signIn';
+
+// Issue 10: the golden path in the browser, on the built portal on the test platform (project
+// golden-path, image mode: playwright.config.ts starts packages/test-platform/src/sandbox/main.ts
+// with the GitLab double, a real kube-apiserver and simulated Crossplane and Argo CD).
+// Serial: step 5 looks at the service step 1 created.
+
+/** The sandbox's test-only admin endpoint (sandbox/adminServer.ts; playwright.config.ts). */
+const ADMIN_URL = process.env.SANDBOX_ADMIN_URL ?? 'http://127.0.0.1:7011';
+
+const XR_API = 'idp.acme.example/v1alpha1';
+const suffix = Date.now().toString(36).slice(-6);
+/** The service the developer creates (step 1), and the one whose run fails (step 3). */
+const SERVICE = `refunds-${suffix}`;
+const FAILING = `ledger-${suffix}`;
+
+test.describe.configure({ mode: 'serial' });
+/** The task of step 3, which failed. */
+let failedTaskId: string | undefined;
+// A missing control fails fast; only what the backend does gets long waits (per assertion).
+test.use({ actionTimeout: 15_000 });
+
+/** /create, the card of a template, "Choose": its form's first page. */
+async function chooseTemplate(page: Page, title: string) {
+  await sidebar(page)
+    .getByRole('link', { name: 'Create', exact: true })
+    .click();
+  await expect(page).toHaveURL(/\/create/);
+  // The template cards (MUI Cards); each has its title as a heading and a Choose button.
+  const card = page.locator('.MuiCard-root').filter({
+    has: page.getByRole('heading', { name: title, exact: true }),
+  });
+  await card.getByRole('button', { name: 'Choose' }).click();
+  await expect(
+    page.getByRole('heading', { name: title }).first(),
+  ).toBeVisible();
+}
+
+/** Picks an option of an Autocomplete field (OwnerPicker, EntityPicker) by typing. */
+async function pick(page: Page, label: string, text: string, option: RegExp) {
+  const field = page.getByRole('textbox', { name: label, exact: true });
+  await field.click();
+  await field.fill(text);
+  await page.getByRole('option', { name: option }).first().click();
+}
+
+/** Fills the first page of a service template's form. */
+async function fillService(page: Page, name: string) {
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  await page
+    .getByRole('textbox', { name: 'Description' })
+    .fill('Refunds for card payments');
+  // Both pickers list entities by title: group team-payments and system payments are "Payments".
+  await pick(page, 'Owner', 'Payments', /Payments/);
+  await pick(page, 'System', 'Payments', /Payments/);
+}
+
+/** From the first page of a filled form through Review to Create; the task page's id. */
+async function submit(page: Page): Promise<string> {
+  for (let i = 0; i < 4; i++) {
+    const review = page.getByRole('button', { name: 'Review' });
+    if (await review.isVisible()) {
+      await review.click();
+      break;
+    }
+    await page.getByRole('button', { name: 'Next' }).click();
+  }
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(page).toHaveURL(/\/create\/tasks\/[^/]+$/, { timeout: 30_000 });
+  return page.url().split('/').pop()!;
+}
+
+/** A backend token of a sample user, through local mode's sign-in provider. */
+async function tokenOf(request: APIRequestContext, user: string) {
+  const res = await request.get('/api/auth/local/refresh?env=development', {
+    headers: {
+      'x-idp-local-user': `user:default/${user}`,
+      'x-requested-with': 'XMLHttpRequest',
+    },
+  });
+  expect(res.ok()).toBeTruthy();
+  return (await res.json()).backstageIdentity.token as string;
+}
+
+/** Nothing of `name` is left: GitLab projects, XR, namespace, Argo CD Application, entity. */
+async function expectNothingLeft(request: APIRequestContext, name: string) {
+  const gitlab = await (await request.get(`${ADMIN_URL}/gitlab`)).json();
+  for (const path of [name, `${name}-deployment`]) {
+    const project = await request.get(
+      `${gitlab.apiBaseUrl}/projects/${encodeURIComponent(
+        `idp/team-payments/${path}`,
+      )}`,
+      { headers: { 'PRIVATE-TOKEN': gitlab.token } },
+    );
+    expect(project.status(), `GitLab project ${path}`).toBe(404);
+  }
+  const search = await request.get(
+    `${gitlab.apiBaseUrl}/projects?search=${name}`,
+    { headers: { 'PRIVATE-TOKEN': gitlab.token } },
+  );
+  expect(await search.json()).toEqual([]);
+
+  const kube = (query: Record<string, string>) =>
+    request.get(`${ADMIN_URL}/kube?${new URLSearchParams(query)}`);
+  for (const [apiVersion, kind, objectName, namespace] of [
+    [XR_API, 'ApplicationEnvironment', `${name}-development`, ''],
+    ['v1', 'Namespace', `team-payments-${name}-development`, ''],
+    ['argoproj.io/v1alpha1', 'Application', `${name}-development`, 'argocd'],
+  ]) {
+    const res = await kube({
+      apiVersion,
+      kind,
+      name: objectName,
+      ...(namespace ? { namespace } : {}),
+    });
+    expect(res.status(), `${kind} ${objectName}`).toBe(404);
+  }
+  const labelled = await kube({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    labelSelector: `backstage.io/kubernetes-id=${name}`,
+  });
+  expect((await labelled.json()).items).toEqual([]);
+
+  const token = await tokenOf(request, 'priya.sharma');
+  const entity = await request.get(
+    `/api/catalog/entities/by-name/component/default/${name}`,
+    { headers: { Authorization: `Bearer ${token}` } },
+  );
+  expect(entity.status(), `catalog entity ${name}`).toBe(404);
+}
+
+test('1. a developer creates a FastAPI service and watches the task to its end', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(150_000);
+  await signInAs(page, SAMPLE_USERS.developer);
+  await chooseTemplate(page, 'Python FastAPI service');
+  await fillService(page, SERVICE);
+  await screenshot(page, testInfo, 'golden-path-1-form');
+  await page.getByRole('button', { name: 'Next' }).click();
+  // The Deployment page: the first environment is development.
+  await expect(page.getByText('development').first()).toBeVisible();
+  await submit(page);
+
+  // The log streams while the steps run: the environment takes a few seconds to be Ready.
+  await expect(
+    page.getByText('Create the application repository').first(),
+  ).toBeVisible();
+  const showLogs = page.getByRole('button', { name: /show logs/i });
+  if (await showLogs.isVisible()) await showLogs.click();
+  await expect(
+    page
+      .getByText(
+        new RegExp(`ApplicationEnvironment ${SERVICE}-development: Synced=`),
+      )
+      .first(),
+  ).toBeVisible({ timeout: 60_000 });
+  await screenshot(page, testInfo, 'golden-path-2-task-running', {
+    fullPage: true,
+  });
+  // Then the task finishes, every step done, with its links.
+  await expect(
+    page.getByRole('link', { name: 'Open in the catalog' }),
+  ).toBeVisible({ timeout: 120_000 });
+  await expect(
+    page.getByRole('link', { name: 'Deployment status' }),
+  ).toBeVisible();
+  await screenshot(page, testInfo, 'golden-path-3-task-done', {
+    fullPage: true,
+  });
+  await expect(
+    page.getByRole('link', { name: 'Deployment status' }),
+  ).toHaveAttribute(
+    'href',
+    new RegExp(`/catalog/default/component/${SERVICE}/deployment$`),
+  );
+  await page.getByRole('link', { name: 'Open in the catalog' }).click();
+  await expect(page).toHaveURL(
+    new RegExp(`/catalog/default/component/${SERVICE}$`),
+  );
+  await expect(page.getByRole('heading', { name: SERVICE })).toBeVisible();
+});
+
+test('2. the service page and its Deployment tab: Ready, Synced, Healthy, pods running', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(90_000);
+  await signInAs(page, SAMPLE_USERS.developer);
+  await page.goto(`/catalog/default/component/${SERVICE}`);
+  await expect(page.getByRole('heading', { name: SERVICE })).toBeVisible();
+  await expect(page.getByText('About', { exact: true })).toBeVisible();
+  await screenshot(page, testInfo, 'golden-path-4-entity');
+
+  await page.getByRole('link', { name: 'Deployment', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/${SERVICE}/deployment$`));
+  await expect(page.getByText(/Updated \d+s ago/)).toBeVisible();
+  await expect(page.getByText('Ready: True (Available)')).toBeVisible({
+    timeout: 45_000,
+  });
+  await expect(page.getByText(/^Synced at/)).toBeVisible();
+  await expect(page.getByText('Healthy', { exact: true })).toBeVisible();
+  await expect(page.getByText('2 pods, all ready')).toBeVisible();
+  // Their team's service: the developer may sync it.
+  await expect(page.getByRole('button', { name: /^sync$/i })).toBeVisible();
+  await screenshot(page, testInfo, 'golden-path-5-deployment', {
+    fullPage: true,
+  });
+});
+
+test('3. a run that fails on the deployment repository says why', async ({
+  page,
+  request,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  // The GitLab double answers 500 to the creation of the deployment project only.
+  await request.delete(`${ADMIN_URL}/gitlab/faults`);
+  const fault = await request.post(`${ADMIN_URL}/gitlab/faults`, {
+    data: {
+      method: 'POST',
+      pathPattern: '/projects$',
+      requestBody: { name: { pattern: '-deployment$' } },
+      status: 500,
+      times: 1,
+    },
+  });
+  expect(fault.status()).toBe(201);
+
+  await signInAs(page, SAMPLE_USERS.developer);
+  await chooseTemplate(page, 'Python FastAPI service');
+  await fillService(page, FAILING);
+  const taskId = await submit(page);
+  // The task page's error banner says what failed and what to do.
+  await expect(
+    page
+      .getByText(
+        'Error: GitLab POST /projects answered 500 (500 Internal Server Error): ' +
+          'GitLab failed with a server error; try again later (the task can be retried safely)',
+      )
+      .first(),
+  ).toBeVisible({ timeout: 60_000 });
+  await expect(
+    page.getByText('Skipping step register because a previous step failed'),
+  ).toBeVisible();
+  await screenshot(page, testInfo, 'golden-path-6-task-failed', {
+    fullPage: true,
+  });
+  const faults = await (await request.get(`${ADMIN_URL}/gitlab/faults`)).json();
+  expect(faults).toEqual([]); // used up by this run
+  // The application repository was created before the failure.
+  const gitlab = await (await request.get(`${ADMIN_URL}/gitlab`)).json();
+  const app = await request.get(
+    `${gitlab.apiBaseUrl}/projects/${encodeURIComponent(
+      `idp/team-payments/${FAILING}`,
+    )}`,
+    { headers: { 'PRIVATE-TOKEN': gitlab.token } },
+  );
+  expect(app.status()).toBe(200);
+
+  failedTaskId = taskId;
+});
+
+test('3b. the platform engineer cleans the failed run up from its task log: nothing is left', async ({
+  page,
+  request,
+}, testInfo) => {
+  test.setTimeout(90_000);
+  expect(failedTaskId).toBeTruthy();
+  // A failed task has no entity for decommission-service: the platform engineer cleans it up
+  // from the task's log (idp:undo with taskId, the cleanup-failed-task template).
+  await signInAs(page, SAMPLE_USERS.platformEngineer);
+  await chooseTemplate(page, 'Clean up after a failed task');
+  await page.getByRole('textbox', { name: 'Task id' }).fill(failedTaskId!);
+  await submit(page);
+  await expect(page.getByText(/Removed/).first()).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(
+    page.getByText(`idp/team-payments/${FAILING}`).first(),
+  ).toBeVisible();
+  await screenshot(page, testInfo, 'golden-path-7-cleaned-up', {
+    fullPage: true,
+  });
+  await expectNothingLeft(request, FAILING);
+});
+
+test('4. bad names are refused on the field before submit', async ({
+  page,
+}, testInfo) => {
+  await signInAs(page, SAMPLE_USERS.developer);
+  await chooseTemplate(page, 'Python FastAPI service');
+  await fillService(page, 'Payments-Refunds');
+  const name = page.getByRole('textbox', { name: 'Name' });
+  const next = page.getByRole('button', { name: 'Next' });
+  // Too long first: the schema's maxLength refuses it before the field's own validator runs
+  // (which would add "At most 30 characters (this has 70)").
+  for (const [value, message] of [
+    [
+      'a'.repeat(70),
+      /must NOT have more than 30 characters|At most 30 characters \(this has 70\)/,
+    ],
+    ['Payments-Refunds', "Use lowercase letters only: try 'payments-refunds'"],
+    [
+      'payments-checkout',
+      "A Component named 'payments-checkout' already exists in the catalog (owned by team-payments). Pick another name.",
+    ],
+  ] as const) {
+    await name.fill(value);
+    await next.click();
+    await expect(page.getByText(message).first()).toBeVisible();
+    // Still on the first page (the Deployment page's fields never show): nothing submitted.
+    await expect(name).toBeVisible();
+    await expect(page.getByText('First environment')).toHaveCount(0);
+    if (value === 'Payments-Refunds') {
+      await screenshot(page, testInfo, 'golden-path-8-bad-name');
+    }
+  }
+  await expect(page).toHaveURL(/\/create\/templates\//);
+});
+
+test('5. a manager sees the new service and its deployment, and can create or sync nothing', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(90_000);
+  await signInAs(page, SAMPLE_USERS.manager);
+  await expect(
+    sidebar(page).getByRole('link', { name: 'Catalog', exact: true }),
+  ).toBeVisible();
+  await page.goto('/catalog?filters[kind]=component&filters[user]=all');
+  await expect(
+    page.getByRole('table').getByRole('link', { name: SERVICE, exact: true }),
+  ).toBeVisible();
+  await page.goto(`/catalog/default/component/${SERVICE}/deployment`);
+  await expect(page.getByText('Ready: True (Available)')).toBeVisible();
+  await expect(page.getByText('Healthy', { exact: true })).toBeVisible();
+  await expect(page.getByText('2 pods, all ready')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await expect(page.getByRole('button', { name: /^sync$/i })).toHaveCount(0);
+  await expect(
+    page.getByRole('button', { name: /refresh in argo cd/i }),
+  ).toHaveCount(0);
+  await expect(
+    sidebar(page).getByRole('link', { name: 'Create', exact: true }),
+  ).toHaveCount(0);
+  await screenshot(page, testInfo, 'golden-path-9-manager', { fullPage: true });
+});
+
+test('6. the platform engineer decommissions the service: nothing is left', async ({
+  page,
+  request,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  await signInAs(page, SAMPLE_USERS.platformEngineer);
+  await chooseTemplate(page, 'Decommission a service');
+  await pick(page, 'Service', SERVICE, new RegExp(SERVICE));
+  await page
+    .getByRole('textbox', { name: "Type the service's name to confirm" })
+    .fill(SERVICE);
+  await submit(page);
+  await expect(
+    page.getByText(`GitLab project idp/team-payments/${SERVICE}`).first(),
+  ).toBeVisible({ timeout: 90_000 });
+  await screenshot(page, testInfo, 'golden-path-10-decommissioned', {
+    fullPage: true,
+  });
+  await expectNothingLeft(request, SERVICE);
+});
