@@ -22,8 +22,8 @@ import {
  * Two processes of the built backend (production configuration plus app-config.replicas.yaml)
  * share one PostgreSQL database prefix, the way two replicas of the container share one
  * database server. Proves that the scaffolder runs every task once, that a task whose process
- * is killed is not lost (recovered with task recovery on; failed with a message by the
- * stale-task janitor with it off, as in app-config.production.yaml), that the catalog stays
+ * is killed is not lost (recovered with task recovery on, as in app-config.production.yaml;
+ * failed with a message by the stale-task janitor with it off), that the catalog stays
  * consistent and keeps refreshing, that the survivor keeps serving, and that Backstage's
  * scheduler runs a distributed task once across both processes. Also measures one production
  * process (start-up time, memory).
@@ -617,7 +617,7 @@ test.describe('with task recovery', () => {
   });
 });
 
-test.describe('without task recovery (as in app-config.production.yaml)', () => {
+test.describe('without task recovery (Backstage's default)', () => {
   let pair: Pair;
 
   test.beforeAll(async () => {
