@@ -617,7 +617,7 @@ test.describe('with task recovery', () => {
   });
 });
 
-test.describe('without task recovery (Backstage's default)', () => {
+test.describe("without task recovery (Backstage's default)", () => {
   let pair: Pair;
 
   test.beforeAll(async () => {
