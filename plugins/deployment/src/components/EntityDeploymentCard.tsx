@@ -9,6 +9,7 @@ import TableCell from '@material-ui/core/TableCell';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import { DeploymentForbidden, isForbidden } from './DeploymentForbidden';
 import Alert from '@material-ui/lab/Alert';
 import type { EnvironmentDeployment } from '@internal/plugin-deployment-common';
 import { useDeploymentStatus } from '../hooks/useDeploymentStatus';
@@ -94,6 +95,9 @@ function CardBody(props: { entityRef: string }) {
     refreshIntervalMs,
   );
   if (loading) return <Progress />;
+  if (!status && isForbidden(error)) {
+    return <DeploymentForbidden error={error} compact />;
+  }
   if (!status) {
     return (
       <Alert

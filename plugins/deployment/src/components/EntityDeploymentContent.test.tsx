@@ -432,6 +432,30 @@ describe('EntityDeploymentContent', () => {
     expect(screen.queryByText(/Could not refresh/)).not.toBeInTheDocument();
   });
 
+  it('tells someone the policy refuses that they have no access, without a Retry', async () => {
+    const api = fakeDeploymentApi(healthyStatus());
+    api.getDeploymentStatus.mockRejectedValue(
+      new DeploymentRequestError(
+        'You may not see the deployment status of component:default/payments-refunds',
+        403,
+        'NotAllowedError',
+      ),
+    );
+    renderContent({ api });
+    expect(
+      await screen.findByText('No access to the deployment status'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /You may not see the deployment status of component:default\/payments-refunds\. Platform engineers, developers, managers and auditors may see it/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+    expect(
+      screen.queryByText('Could not load the deployment status'),
+    ).not.toBeInTheDocument();
+  });
+
   it('shows a first-load error with a Retry that reads again', async () => {
     const api = fakeDeploymentApi(healthyStatus());
     api.getDeploymentStatus.mockRejectedValueOnce(

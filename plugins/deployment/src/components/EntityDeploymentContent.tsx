@@ -13,6 +13,7 @@ import { useRefreshIntervalMs } from '../hooks/useRefreshIntervalMs';
 import { hasKubernetesAnnotation } from '../lib/annotations';
 import { isNothingDeployed } from '../lib/status';
 import { ClusterErrorAlert } from './ClusterErrorAlert';
+import { DeploymentForbidden, isForbidden } from './DeploymentForbidden';
 import { DeploymentHeader } from './DeploymentHeader';
 import { DeploymentMissingAnnotation } from './DeploymentMissingAnnotation';
 import { EnvironmentSection } from './EnvironmentSection';
@@ -45,6 +46,9 @@ function DeploymentView(props: { entityRef: string }) {
 
   if (loading) {
     return <Progress />;
+  }
+  if (!status && isForbidden(error)) {
+    return <DeploymentForbidden error={error} />;
   }
   if (!status) {
     return (
