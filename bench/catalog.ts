@@ -28,6 +28,7 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import searchPlugin from '@backstage/plugin-search-backend';
 import searchPgModule from '@backstage/plugin-search-backend-module-pg';
 import searchCatalogModule from '@backstage/plugin-search-backend-module-catalog';
+import { portalCatalogRules } from '@internal/test-platform';
 import { GeneratedCatalog, generateCatalog } from './lib/generateCatalog';
 import {
   log,
@@ -163,20 +164,7 @@ async function startInstance(size: number, workDir: string): Promise<Instance> {
             },
           },
           catalog: {
-            rules: [
-              {
-                allow: [
-                  'Component',
-                  'System',
-                  'API',
-                  'Resource',
-                  'Location',
-                  'Domain',
-                  'Group',
-                  'User',
-                ],
-              },
-            ],
+            rules: portalCatalogRules(),
             locations: [{ type: 'file', target: catalog.locationFile }],
             // Measure a settled catalog: no entity comes due again during the measurement.
             processingInterval: { hours: 1 },

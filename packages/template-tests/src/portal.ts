@@ -13,7 +13,12 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { ControlPlane, GitLabDouble, repoRoot } from '@internal/test-platform';
+import {
+  ControlPlane,
+  GitLabDouble,
+  portalCatalogRules,
+  repoRoot,
+} from '@internal/test-platform';
 
 /** The developer the tests act as (catalog-info/org.yaml: team-payments). */
 export const DEVELOPER = 'user:default/diego.alvarez';
@@ -104,21 +109,7 @@ export async function startPortal(options: {
         data: {
           integrations: { gitlab: [gitlab.integrationConfig(gitlabToken)] },
           catalog: {
-            rules: [
-              {
-                allow: [
-                  'Component',
-                  'System',
-                  'API',
-                  'Resource',
-                  'Location',
-                  'Domain',
-                  'Group',
-                  'User',
-                  'Template',
-                ],
-              },
-            ],
+            rules: portalCatalogRules(),
             locations: [
               {
                 type: 'file',

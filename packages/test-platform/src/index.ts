@@ -14,3 +14,4 @@ export * from './sandbox/startSandbox';
 export * from './gitlab';
 export * from './net';
 export { repoRoot } from './paths';
+export { portalCatalogRules } from './catalogRules';

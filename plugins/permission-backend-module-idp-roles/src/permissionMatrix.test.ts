@@ -8,6 +8,7 @@ import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/p
 import { userInfoServiceFactory } from '@backstage/backend-defaults/userInfo';
 import authPlugin from '@backstage/plugin-auth-backend';
 import { localUsersModule } from '@internal/plugin-auth-backend-module-idp';
+import { portalCatalogRules } from '@internal/test-platform';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import scaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
@@ -149,21 +150,7 @@ describe('permission matrix', () => {
               ],
             },
             catalog: {
-              rules: [
-                {
-                  allow: [
-                    'Component',
-                    'System',
-                    'API',
-                    'Resource',
-                    'Location',
-                    'Domain',
-                    'Group',
-                    'User',
-                    'Template',
-                  ],
-                },
-              ],
+              rules: portalCatalogRules(),
               locations: [
                 {
                   type: 'file',
