@@ -2,15 +2,13 @@ import { Fragment } from 'react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useEntity, useEntityRefLink } from '@backstage/plugin-catalog-react';
-import Button from '@material-ui/core/Button';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { DeploymentForbidden, isForbidden } from './DeploymentForbidden';
-import Alert from '@material-ui/lab/Alert';
+import { DeploymentLoadFailed } from './DeploymentLoadFailed';
 import type { EnvironmentDeployment } from '@internal/plugin-deployment-common';
 import { useDeploymentStatus } from '../hooks/useDeploymentStatus';
 import { useRefreshIntervalMs } from '../hooks/useRefreshIntervalMs';
@@ -95,26 +93,14 @@ function CardBody(props: { entityRef: string }) {
     refreshIntervalMs,
   );
   if (loading) return <Progress />;
-  if (!status && isForbidden(error)) {
-    return <DeploymentForbidden error={error} compact />;
-  }
   if (!status) {
     return (
-      <Alert
-        severity="error"
-        action={
-          <Button
-            color="inherit"
-            size="small"
-            onClick={() => refresh()}
-            disabled={refreshing}
-          >
-            Retry
-          </Button>
-        }
-      >
-        Could not load the deployment status: {error?.message}
-      </Alert>
+      <DeploymentLoadFailed
+        error={error}
+        refreshing={refreshing}
+        onRetry={() => refresh()}
+        compact
+      />
     );
   }
   return (

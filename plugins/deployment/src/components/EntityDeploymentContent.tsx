@@ -3,17 +3,14 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { Progress } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
-import Button from '@material-ui/core/Button';
 import { makeStyles } from '@material-ui/core/styles';
-import Alert from '@material-ui/lab/Alert';
-import AlertTitle from '@material-ui/lab/AlertTitle';
 import { deploymentActionPermission } from '@internal/plugin-deployment-common';
 import { useDeploymentStatus } from '../hooks/useDeploymentStatus';
 import { useRefreshIntervalMs } from '../hooks/useRefreshIntervalMs';
 import { hasKubernetesAnnotation } from '../lib/annotations';
 import { isNothingDeployed } from '../lib/status';
 import { ClusterErrorAlert } from './ClusterErrorAlert';
-import { DeploymentForbidden, isForbidden } from './DeploymentForbidden';
+import { DeploymentLoadFailed } from './DeploymentLoadFailed';
 import { DeploymentHeader } from './DeploymentHeader';
 import { DeploymentMissingAnnotation } from './DeploymentMissingAnnotation';
 import { EnvironmentSection } from './EnvironmentSection';
@@ -47,27 +44,13 @@ function DeploymentView(props: { entityRef: string }) {
   if (loading) {
     return <Progress />;
   }
-  if (!status && isForbidden(error)) {
-    return <DeploymentForbidden error={error} />;
-  }
   if (!status) {
     return (
-      <Alert
-        severity="error"
-        action={
-          <Button
-            color="inherit"
-            size="small"
-            onClick={() => refresh()}
-            disabled={refreshing}
-          >
-            {refreshing ? 'Retrying…' : 'Retry'}
-          </Button>
-        }
-      >
-        <AlertTitle>Could not load the deployment status</AlertTitle>
-        {error?.message}
-      </Alert>
+      <DeploymentLoadFailed
+        error={error}
+        refreshing={refreshing}
+        onRetry={() => refresh()}
+      />
     );
   }
 
