@@ -1,11 +1,14 @@
 /**
- * What the IDP portal's backend plugins share: naming rules, the GitLab client over
+ * What the IDP portal's backend plugins share: naming rules, roles from catalog groups, the team
+ * authority that decides which team an action may act for, the GitLab client over
  * `integrations.gitlab`, the cluster client over the `kubernetes` configuration and the
  * ApplicationEnvironment model.
  *
  * @packageDocumentation
  */
 export * from './naming';
+export * from './access/RoleMapping';
+export * from './tenancy/TeamAuthority';
 export * from './gitlab/GitLabClient';
 export * from './gitlab/GitLabApiError';
 export * from './kubernetes/ClusterClient';

@@ -139,3 +139,19 @@ export function deployRepoPath(appProjectPath: string): string {
 export function teamFromOwnerRef(ownerRef: string): string {
   return ownerRef.replace(/^group:/, '').replace(/^[^/]*\//, '');
 }
+
+/** The GitLab group under which every team has its own subgroup (`idp.gitlab.teamsGroup`). */
+export const DEFAULT_TEAMS_GROUP = 'idp';
+
+/**
+ * A team's GitLab group: `<teamsGroup>/<team>`, e.g. `idp/team-payments`. It follows from the
+ * verified team (a catalog Group of type team), never from a form value, so a project's place in
+ * GitLab says which team it belongs to; the catalog's tenancy rules read it back from a
+ * registered file's URL.
+ */
+export function teamGitLabGroup(
+  team: string,
+  teamsGroup: string = DEFAULT_TEAMS_GROUP,
+): string {
+  return `${teamsGroup.replace(/^\/+|\/+$/g, '')}/${team}`;
+}

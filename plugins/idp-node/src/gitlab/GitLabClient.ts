@@ -60,6 +60,8 @@ export interface GitLabProject {
   creator_id: number;
   archived: boolean;
   namespace: { id: number; full_path: string };
+  /** Topics (GitLab 14.5+; the older `tag_list` mirrors them). */
+  topics?: string[];
 }
 
 /** A GitLab group. */
