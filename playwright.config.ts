@@ -53,6 +53,11 @@ function webServer() {
           'packages/backend/e2e-tests/app-config.smoke.yaml',
         )}`,
         cwd: imageDir,
+        // The image ships no sample organisation; local mode on it reads the checkout's
+        // (app-config.smoke.yaml). Playwright adds this to its own environment.
+        env: {
+          IDP_SAMPLE_ORG_FILE: path.resolve(__dirname, 'catalog-info/org.yaml'),
+        },
         url: 'http://localhost:7007/.backstage/health/v1/readiness',
         timeout: 180_000,
         reuseExistingServer: false,

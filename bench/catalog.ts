@@ -28,7 +28,7 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import searchPlugin from '@backstage/plugin-search-backend';
 import searchPgModule from '@backstage/plugin-search-backend-module-pg';
 import searchCatalogModule from '@backstage/plugin-search-backend-module-catalog';
-import { portalCatalogRules } from '@internal/test-platform';
+import { portalCatalogConfig } from '@internal/test-platform';
 import { GeneratedCatalog, generateCatalog } from './lib/generateCatalog';
 import {
   log,
@@ -164,8 +164,17 @@ async function startInstance(size: number, workDir: string): Promise<Instance> {
             },
           },
           catalog: {
-            rules: portalCatalogRules(),
-            locations: [{ type: 'file', target: catalog.locationFile }],
+            // The portal's rules; the generated catalog is a platform location of its own
+            // (allowed the org and system kinds it holds), instead of the sample catalog.
+            ...portalCatalogConfig({
+              portalLocations: false,
+              extraLocations: [
+                {
+                  target: catalog.locationFile,
+                  allow: ['Domain', 'System', 'Resource', 'User', 'Group'],
+                },
+              ],
+            }),
             // Measure a settled catalog: no entity comes due again during the measurement.
             processingInterval: { hours: 1 },
           },

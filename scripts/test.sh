@@ -120,6 +120,9 @@ stage_image() {
   tar xzf "$dist/bundle.tar.gz" -C "$IMAGE_DIR"
   cp "$ROOT"/app-config.yaml "$ROOT"/app-config.production.yaml "$ROOT"/app-config.gitlab-discovery.yaml "$IMAGE_DIR/"
   cp -a "$ROOT/catalog-info" "$ROOT/templates" "$IMAGE_DIR/"
+  # As the Dockerfile's build stage does: the image ships no sample organisation (org.yaml is for
+  # local mode and the sandbox; production's users and groups come from GitLab or a site's file).
+  rm "$IMAGE_DIR/catalog-info/org.yaml"
 }
 
 stage_e2e() {

@@ -6,11 +6,13 @@ import {
 } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import gitlabCatalogModule from '@backstage/plugin-catalog-backend-module-gitlab';
+import catalogModuleIdpTenancy from '@internal/plugin-catalog-backend-module-idp';
 import { GitLabDouble, startGitLabDouble } from '@internal/test-platform';
 
 // Catalog ingestion from GitLab as app-config.gitlab-discovery.yaml switches it on: Backstage's
 // GitLab discovery provider, pointed at a self-hosted GitLab under a sub-path (the test double,
-// with real git repositories), finds catalog-info.yaml files and registers their entities.
+// with real git repositories), finds catalog-info.yaml files and registers their entities, held to
+// the portal's tenancy rules (plugins/catalog-backend-module-idp) like a registered location.
 jest.setTimeout(90_000);
 
 describe('GitLab catalog discovery', () => {
@@ -81,11 +83,13 @@ describe('GitLab catalog discovery', () => {
       features: [
         catalogPlugin,
         gitlabCatalogModule,
+        catalogModuleIdpTenancy,
         mockServices.rootConfig.factory({
           data: {
             integrations: {
               gitlab: [gitlab.integrationConfig()],
             },
+            idp: { gitlab: { host: gitlab.host } },
             catalog: {
               rules: [{ allow: ['Component', 'Location'] }],
               processingInterval: { seconds: 1 },

@@ -46,6 +46,11 @@ backend.add(
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@backstage/plugin-catalog-backend-module-gitlab'));
 backend.add(import('@backstage/plugin-catalog-backend-module-gitlab-org'));
+// Tenancy (plugins/catalog-backend-module-idp): what developers register or GitLab discovery
+// finds must come from a project in the team's GitLab group and be owned by that team; with the
+// per-location catalog.rules, Users, Groups and Templates come only from the platform's own
+// locations (and the org sync).
+backend.add(import('@internal/plugin-catalog-backend-module-idp'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
 // Roles from catalog groups (idp.access.roles) and the permission matrix in the README.

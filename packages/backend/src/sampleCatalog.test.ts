@@ -12,10 +12,12 @@ import {
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import scaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import catalogModuleIdpTenancy from '@internal/plugin-catalog-backend-module-idp';
 
-// The sample catalog as the portal loads it: the real catalog plugin, the `catalog` section of
-// the real app-config.yaml, the files under catalog-info/ and templates/, and a real database,
-// once on SQLite and once on PostgreSQL.
+// The sample catalog as the portal loads it: the real catalog plugin with the portal's tenancy
+// rules, the `catalog` section of the real app-config.yaml (each location with its rules), the
+// files under catalog-info/ and templates/, and a real database, once on SQLite and once on
+// PostgreSQL.
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const backendDir = path.resolve(__dirname, '..');
@@ -73,6 +75,7 @@ describe.each(databases.eachSupportedId())(
         features: [
           catalogPlugin,
           scaffolderEntityModel,
+          catalogModuleIdpTenancy,
           mockServices.database.factory({ knex }),
           mockServices.rootConfig.factory({
             data: {

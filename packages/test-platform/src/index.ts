@@ -14,4 +14,10 @@ export * from './sandbox/startSandbox';
 export * from './gitlab';
 export * from './net';
 export { repoRoot } from './paths';
-export { portalCatalogRules } from './catalogRules';
+export { portalCatalogConfig } from './catalogConfig';
+export type {
+  CatalogLocation,
+  CatalogRule,
+  PortalCatalogConfig,
+  PortalCatalogConfigOptions,
+} from './catalogConfig';

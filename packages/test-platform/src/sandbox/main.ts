@@ -63,10 +63,25 @@ async function main() {
             },
           },
         },
+        // app-config.yaml's locations with their rules (arrays replace), in the image layout,
+        // except the sample organisation, which the image does not ship: read from the checkout.
         catalog: {
           locations: [
-            { type: 'file', target: './catalog-info/all.yaml' },
-            { type: 'file', target: './templates/all.yaml' },
+            {
+              type: 'file',
+              target: './catalog-info/all.yaml',
+              rules: [{ allow: ['Domain', 'System', 'Resource'] }],
+            },
+            {
+              type: 'file',
+              target: path.join(root, 'catalog-info/org.yaml'),
+              rules: [{ allow: ['User', 'Group'] }],
+            },
+            {
+              type: 'file',
+              target: './templates/all.yaml',
+              rules: [{ allow: ['Template'] }],
+            },
           ],
         },
       }),
