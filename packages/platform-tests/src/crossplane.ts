@@ -86,10 +86,26 @@ export function crossplaneBinaries(): CrossplaneBinaries {
   return bins;
 }
 
+/** Options of one {@link Renderer.render}. */
+export interface RenderOptions {
+  /**
+   * What the cluster holds for the functions' required resources (`crank render
+   * --required-resources`, formerly `--extra-resources`): function-applicationenvironment asks
+   * for the target Namespace by name. Omitted: the cluster has none of what they ask for.
+   */
+  requiredResources?: KubeObject[];
+}
+
 /** The two functions running locally, and a crank render against them. */
 export interface Renderer {
-  /** Renders one XR (object or file) with platform/crossplane/composition.yaml. */
-  render(xr: KubeObject | string): Promise<KubeObject[]>;
+  /**
+   * Renders one XR (object or file) with platform/crossplane/composition.yaml. Rejects with
+   * crank's message when a function refuses it (a fatal result).
+   */
+  render(
+    xr: KubeObject | string,
+    options?: RenderOptions,
+  ): Promise<KubeObject[]>;
   stop(): Promise<void>;
 }
 
@@ -162,24 +178,34 @@ export async function startRenderer(
 
     let counter = 0;
     return {
-      async render(xr) {
+      async render(xr, options = {}) {
+        const n = counter++;
         let xrFile: string;
         if (typeof xr === 'string') {
           xrFile = xr;
         } else {
-          xrFile = path.join(dir, `xr-${counter++}.yaml`);
+          xrFile = path.join(dir, `xr-${n}.yaml`);
           fs.writeFileSync(xrFile, stringify(xr));
+        }
+        const args = [
+          'render',
+          xrFile,
+          platformFile('crossplane', 'composition.yaml'),
+          functionsFile,
+          `--xrd=${platformFile('crossplane', 'definition.yaml')}`,
+        ];
+        if (options.requiredResources?.length) {
+          const requiredFile = path.join(dir, `required-${n}.yaml`);
+          fs.writeFileSync(
+            requiredFile,
+            options.requiredResources.map(o => stringify(o)).join('---\n'),
+          );
+          args.push(`--required-resources=${requiredFile}`);
         }
         const stdout = await new Promise<string>((resolve, reject) =>
           execFile(
             bins.crank,
-            [
-              'render',
-              xrFile,
-              platformFile('crossplane', 'composition.yaml'),
-              functionsFile,
-              `--xrd=${platformFile('crossplane', 'definition.yaml')}`,
-            ],
+            args,
             { maxBuffer: 16 * 1024 * 1024 },
             (error, out, err) =>
               error

@@ -463,5 +463,116 @@ describe('ApplicationEnvironment guardrails on a real apiserver', () => {
         "targetNamespace must start with the team's name and a dash",
       );
     });
+
+    // System namespaces, each with a team whose <team>- prefix the namespace passes, so only the
+    // reserved-namespace rule refuses it (default and argocd have no dash: no team fits).
+    it.each([
+      ['default', 'team-payments'],
+      ['argocd', 'team-payments'],
+      ['crossplane-system', 'crossplane'],
+      ['gateway-system', 'gateway'],
+      ['idp-portal', 'idp'],
+      ['kube-system', 'kube'],
+      ['kube-public', 'kube'],
+      ['kube-node-lease', 'kube'],
+      ['kube-foo', 'kube'],
+    ])(
+      'refuses the system namespace %s as targetNamespace (team %s; CEL rule)',
+      async (targetNamespace, team) => {
+        const res = await create(`reserved-${targetNamespace}`, {
+          ...base,
+          team,
+          targetNamespace,
+        });
+        expect(res.code).toBe(422);
+        expect(res.message).toContain(
+          'spec.targetNamespace: Invalid value: "string": targetNamespace must not be a system namespace: default, argocd, crossplane-system, gateway-system, idp-portal or any kube-* namespace',
+        );
+      },
+    );
+
+    it('refuses the derived namespace of a team named kube (kube-*; CEL rule)', async () => {
+      const res = await create('kube-team', { ...base, team: 'kube' });
+      expect(res.code).toBe(422);
+      expect(res.message).toContain(
+        'the namespace <team>-<component>-<environment> must not start with kube- (reserved for Kubernetes)',
+      );
+    });
+
+    it.each([
+      '127.0.0.1',
+      '169.254.169.254',
+      '10.0.0.1',
+      '2130706433',
+      '127.1',
+      '0x7f000001',
+      '169.254.169.254.nip.io',
+    ])('refuses the IP hostname %s (CEL rule)', async hostname => {
+      const res = await create(`ip-${hostname.replace(/\./g, '-')}`, {
+        ...base,
+        exposure: { mode: 'public', hostname, port: 8080 },
+      });
+      expect(res.code).toBe(422);
+      expect(res.message).toContain(
+        'spec.exposure.hostname: Invalid value: "string": exposure.hostname must be a DNS name, not an IP address (such as 127.0.0.1 or 169.254.169.254)',
+      );
+    });
+
+    it('refuses a wildcard hostname (CEL rule besides the pattern)', async () => {
+      const res = await create('wildcard-host', {
+        ...base,
+        exposure: { mode: 'public', hostname: '*.apps.acme.example' },
+      });
+      expect(res.code).toBe(422);
+      expect(res.message).toContain(
+        'exposure.hostname must not be a wildcard: name one host',
+      );
+    });
+
+    it('still accepts valid namespaces and hostnames (controls)', async () => {
+      for (const [name, spec] of [
+        ['own-ns', { ...base, targetNamespace: 'team-payments-api' }],
+        [
+          'own-ns-kube-word',
+          { ...base, targetNamespace: 'team-payments-kube-system' },
+        ],
+        ['kubernetes-team', { ...base, team: 'kubernetes-team' }],
+        [
+          'gateway-team',
+          { ...base, team: 'gateway', targetNamespace: 'gateway-apps' },
+        ],
+        [
+          'public-host',
+          {
+            ...base,
+            exposure: { mode: 'public', hostname: 'refunds.apps.acme.example' },
+          },
+        ],
+        [
+          'digits-in-host',
+          {
+            ...base,
+            exposure: {
+              mode: 'public',
+              hostname: '1password.apps2.acme.example',
+            },
+          },
+        ],
+        [
+          'numeric-sublabel',
+          {
+            ...base,
+            exposure: { mode: 'public', hostname: 'v2.10.apps.acme.example' },
+          },
+        ],
+      ] as const) {
+        const res = await create(name, spec);
+        expect({
+          name,
+          code: res.code,
+          refusal: res.code === 201 ? '' : res.message,
+        }).toEqual({ name, code: 201, refusal: '' });
+      }
+    });
   });
 });

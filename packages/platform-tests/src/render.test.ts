@@ -132,6 +132,168 @@ describe('ApplicationEnvironment composition (crank render)', () => {
     },
   );
 
+  describe('the target namespace as the cluster has it (crank --required-resources)', () => {
+    // function-applicationenvironment asks Crossplane for the Namespace by name and refuses one
+    // that exists but is neither composed by this XR nor labelled with its team.
+    const example = platformFile(
+      'crossplane',
+      'examples',
+      'storefront-web-production.yaml',
+    );
+    const exampleXr = () =>
+      parseManifests(fs.readFileSync(example, 'utf8'))[0] as KubeObject;
+    const namespace = (
+      name: string,
+      metadata: Record<string, unknown> = {},
+    ): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name,
+        ...metadata,
+        labels: {
+          'kubernetes.io/metadata.name': name,
+          ...(metadata.labels as Record<string, string> | undefined),
+        },
+      },
+    });
+
+    it('renders the example as reviewed when its namespace does not exist yet', async () => {
+      const rendered = await renderer.render(example, {
+        requiredResources: [namespace('team-storefront-other')],
+      });
+      expect(rendered).toHaveLength(9);
+      compareWithExpected('example-storefront-web-production', rendered);
+    });
+
+    it("renders the example as reviewed when its namespace exists with the team's label (adopted)", async () => {
+      const rendered = await renderer.render(example, {
+        requiredResources: [
+          namespace('team-storefront-web', {
+            labels: { 'idp.acme.example/team': 'team-storefront' },
+          }),
+        ],
+      });
+      expect(rendered).toHaveLength(9);
+      compareWithExpected('example-storefront-web-production', rendered);
+    });
+
+    it('renders an environment whose namespace it composed itself (controller reference to its UID)', async () => {
+      const uid = '3b9d6c1e-7a2f-4e58-9c0d-5f1a8b2e4d67';
+      const environment = exampleXr();
+      environment.metadata.uid = uid;
+      const rendered = await renderer.render(environment, {
+        requiredResources: [
+          namespace('team-storefront-web', {
+            ownerReferences: [
+              {
+                apiVersion: 'idp.acme.example/v1alpha1',
+                kind: 'ApplicationEnvironment',
+                name: 'storefront-web-production',
+                uid,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          }),
+        ],
+      });
+      expect(rendered).toHaveLength(9);
+      expect(byName(rendered, 'Namespace')!.metadata.name).toBe(
+        'team-storefront-web',
+      );
+    });
+
+    it("refuses a namespace that belongs to another team (another team's label)", async () => {
+      await expect(
+        renderer.render(example, {
+          requiredResources: [
+            namespace('team-storefront-web', {
+              labels: { 'idp.acme.example/team': 'team-payments' },
+            }),
+          ],
+        }),
+      ).rejects.toThrow(
+        'returned a fatal result: refused ApplicationEnvironment: namespace "team-storefront-web" already exists and belongs to team "team-payments" (label idp.acme.example/team), not to team "team-storefront"',
+      );
+    });
+
+    it.each([
+      ['team-storefront-web', 'a namespace created outside the platform'],
+      ['default', 'default, had the XRD rules been bypassed'],
+    ])(
+      'refuses an existing namespace without the team label: %s (%s)',
+      async name => {
+        const environment = exampleXr();
+        environment.spec.targetNamespace = name;
+        await expect(
+          renderer.render(environment, {
+            requiredResources: [namespace(name)],
+          }),
+        ).rejects.toThrow(
+          `refused ApplicationEnvironment: namespace "${name}" already exists and does not belong to team "team-storefront" (no idp.acme.example/team label)`,
+        );
+      },
+    );
+
+    it("refuses a namespace controlled by another of the team's environments", async () => {
+      await expect(
+        renderer.render(example, {
+          requiredResources: [
+            namespace('team-storefront-web', {
+              labels: { 'idp.acme.example/team': 'team-storefront' },
+              ownerReferences: [
+                {
+                  apiVersion: 'idp.acme.example/v1alpha1',
+                  kind: 'ApplicationEnvironment',
+                  name: 'storefront-web-staging',
+                  uid: '9e4f2b7c-1d3a-4c8e-b6f0-7a5d2c9e1b38',
+                  controller: true,
+                },
+              ],
+            }),
+          ],
+        }),
+      ).rejects.toThrow(
+        'namespace "team-storefront-web" already exists and is controlled by ApplicationEnvironment "storefront-web-staging"',
+      );
+    });
+  });
+
+  describe('public hostnames (composition.yaml allowedHostnameSuffixes: apps.acme.example)', () => {
+    const withHostname = (hostname: string): KubeObject => {
+      const environment = parseManifests(
+        fs.readFileSync(
+          platformFile(
+            'crossplane',
+            'examples',
+            'storefront-web-production.yaml',
+          ),
+          'utf8',
+        ),
+      )[0] as KubeObject;
+      environment.spec.exposure.hostname = hostname;
+      return environment;
+    };
+
+    it('renders a hostname inside apps.acme.example', async () => {
+      const rendered = await renderer.render(
+        withHostname('checkout.apps.acme.example'),
+      );
+      expect(rendered).toHaveLength(9);
+    });
+
+    it.each([
+      'shop.acme.example',
+      'apps.acme.example',
+      'shop.evilapps.acme.example',
+    ])('refuses %s', async hostname => {
+      await expect(renderer.render(withHostname(hostname))).rejects.toThrow(
+        `refused ApplicationEnvironment: spec.exposure.hostname "${hostname}" is not in a domain the platform serves (apps.acme.example): use a name such as storefront-web.apps.acme.example`,
+      );
+    });
+  });
+
   it('honours targetNamespace, revision, path and the exposure port', async () => {
     const rendered = await renderer.render(
       platformFile('crossplane', 'examples', 'storefront-web-production.yaml'),

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -37,6 +39,19 @@ const (
 	NameNetworkPolicyGW     = "network-policy-gateway"
 	NameRoleBindingTeamEdit = "role-binding-team-edit"
 )
+
+// RequirementTargetNamespace is the key under which the function asks Crossplane for the
+// environment's namespace as it already exists in the cluster (by name; Crossplane answers with
+// no item when there is none). See checkTargetNamespace.
+const RequirementTargetNamespace = "target-namespace"
+
+// LabelTeam is the label saying which team a namespace belongs to: every composed resource carries
+// it, and a platform admin may set it on a namespace created outside the platform to hand it to a
+// team (the function then lets that team's environment adopt it).
+const LabelTeam = "idp.acme.example/team"
+
+// dnsName is the XRD's pattern of a host name (definition.yaml, exposure.hostname).
+var dnsName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 
 // Defaults of optional spec fields.
 const (
@@ -77,7 +92,9 @@ type Spec struct {
 		Revision string `json:"revision,omitempty"`
 	} `json:"repository"`
 	Exposure struct {
-		Port int32 `json:"port,omitempty"`
+		Mode     string `json:"mode,omitempty"`
+		Hostname string `json:"hostname,omitempty"`
+		Port     int32  `json:"port,omitempty"`
 	} `json:"exposure,omitempty"`
 }
 
@@ -120,6 +137,104 @@ func (s Spec) validate() error {
 	return nil
 }
 
+// hostnameSuffixes returns the input's allowedHostnameSuffixes normalised (lower case, no
+// leading "*." or ".", no trailing "."), or an error naming an entry that is not a DNS domain.
+func hostnameSuffixes(in input.ApplicationEnvironmentInput) ([]string, error) {
+	out := make([]string, 0, len(in.AllowedHostnameSuffixes))
+	for i, raw := range in.AllowedHostnameSuffixes {
+		suffix := strings.ToLower(strings.TrimSpace(raw))
+		suffix = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(suffix, "*"), "."), ".")
+		if !dnsName.MatchString(suffix) {
+			return nil, errors.Errorf("allowedHostnameSuffixes[%d] %q is not a DNS domain such as apps.acme.example", i, raw)
+		}
+		out = append(out, suffix)
+	}
+	return out, nil
+}
+
+// checkHostname refuses a spec.exposure.hostname outside the allowed domains: it must be a
+// subdomain of one of them (the domain itself is not a host). No suffixes: any hostname.
+func checkHostname(s Spec, suffixes []string) error {
+	host := strings.TrimSuffix(strings.ToLower(s.Exposure.Hostname), ".")
+	if host == "" || len(suffixes) == 0 {
+		return nil
+	}
+	for _, suffix := range suffixes {
+		if strings.HasSuffix(host, "."+suffix) {
+			return nil
+		}
+	}
+	return errors.Errorf("spec.exposure.hostname %q is not in a domain the platform serves (%s): use a name such as %s.%s",
+		s.Exposure.Hostname, strings.Join(suffixes, ", "), s.Component, suffixes[0])
+}
+
+// namespaceRequirement asks Crossplane for the environment's namespace by name. It is the same
+// on every call for the same spec, so Crossplane's requirement loop settles after one round.
+func namespaceRequirement(ns string) *fnv1.Requirements {
+	return &fnv1.Requirements{Resources: map[string]*fnv1.ResourceSelector{
+		RequirementTargetNamespace: {
+			ApiVersion: "v1",
+			Kind:       "Namespace",
+			Match:      &fnv1.ResourceSelector_MatchName{MatchName: ns},
+		},
+	}}
+}
+
+// requiredNamespace returns the namespace Crossplane fetched for RequirementTargetNamespace.
+// answered is false on the first call of a reconcile, before Crossplane has fetched it; existing
+// is nil when Crossplane looked and the namespace does not exist.
+func requiredNamespace(req *fnv1.RunFunctionRequest, ns string) (existing *unstructured.Unstructured, answered bool, err error) {
+	if _, ok := req.GetRequiredResources()[RequirementTargetNamespace]; !ok {
+		return nil, false, nil
+	}
+	required, err := request.GetRequiredResources(req)
+	if err != nil {
+		return nil, true, err
+	}
+	for _, r := range required[RequirementTargetNamespace] {
+		if r.Resource.GetKind() == "Namespace" && r.Resource.GetName() == ns {
+			return r.Resource, true, nil
+		}
+	}
+	return nil, true, nil
+}
+
+// checkTargetNamespace refuses an environment whose namespace already exists and is not this
+// environment's to use: it must be composed by this XR (its observed composed namespace, or
+// controlled by the XR's UID), or, when no controller owns it, carry the label
+// idp.acme.example/team of the XR's team (a namespace a platform admin handed to the team; the
+// XR then adopts it). Everything else - another team's namespace, one controlled by another
+// ApplicationEnvironment or controller, a namespace without the team label such as default - is
+// refused: Crossplane would adopt it, bind the team's group to edit in it, and delete it with
+// the XR.
+func checkTargetNamespace(existing *unstructured.Unstructured, s Spec, xr *fnresource.Composite,
+	observed map[fnresource.Name]fnresource.ObservedComposed) error {
+	if existing == nil {
+		return nil
+	}
+	ns := s.Namespace()
+	if o, ok := observed[NameNamespace]; ok && o.Resource.GetName() == ns {
+		return nil
+	}
+	if c := metav1.GetControllerOf(existing); c != nil {
+		if uid := xr.Resource.GetUID(); uid != "" && c.UID == uid {
+			return nil
+		}
+		return errors.Errorf("namespace %q already exists and is controlled by %s %q, not by this ApplicationEnvironment: choose another targetNamespace",
+			ns, c.Kind, c.Name)
+	}
+	switch team := existing.GetLabels()[LabelTeam]; team {
+	case s.Team:
+		return nil
+	case "":
+		return errors.Errorf("namespace %q already exists and does not belong to team %q (no %s label): the platform does not take over namespaces it did not create; choose another targetNamespace, or have a platform admin label the namespace %s=%s",
+			ns, s.Team, LabelTeam, LabelTeam, s.Team)
+	default:
+		return errors.Errorf("namespace %q already exists and belongs to team %q (label %s), not to team %q: choose another targetNamespace",
+			ns, team, LabelTeam, s.Team)
+	}
+}
+
 // Function composes an ApplicationEnvironment.
 type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
@@ -158,7 +273,48 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, errors.Wrap(err, "invalid ApplicationEnvironment"))
 		return rsp, nil
 	}
+	suffixes, err := hostnameSuffixes(settings)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "invalid function input"))
+		return rsp, nil
+	}
+	if err := checkHostname(spec, suffixes); err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "refused ApplicationEnvironment"))
+		return rsp, nil
+	}
 	log := f.log.WithValues("xr", oxr.Resource.GetName(), "namespace", spec.Namespace())
+
+	// The namespace as it exists in the cluster. Crossplane calls the function, fetches what
+	// rsp.Requirements asks for and calls it again with it (required_resources), until the
+	// requirements stop changing; only that last response counts. So the first response's desired
+	// state is discarded - but it is never left empty for an XR that already has composed
+	// resources (see below), so a runtime that applied it could not delete them.
+	rsp.Requirements = namespaceRequirement(spec.Namespace())
+	observed, err := request.GetObservedComposedResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
+		return rsp, nil
+	}
+	existing, answered, err := requiredNamespace(req, spec.Namespace())
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot read the required namespace"))
+		return rsp, nil
+	}
+	switch {
+	case !answered && len(observed) == 0:
+		// A new XR: ask for the namespace and compose nothing until it has been checked.
+		log.Debug("asking for the target namespace before composing")
+		return rsp, nil
+	case !answered:
+		// An existing XR: compose as usual (the same desired state the checked call returns when
+		// the namespace is still its own), so this response never drops a composed resource.
+		log.Debug("asking for the target namespace; keeping the composed resources desired")
+	default:
+		if err := checkTargetNamespace(existing, spec, oxr, observed); err != nil {
+			response.Fatal(rsp, errors.Wrap(err, "refused ApplicationEnvironment"))
+			return rsp, nil
+		}
+	}
 
 	objects, err := Compose(spec, settings)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -37,7 +38,16 @@ func run(t *testing.T, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	return rsp
 }
 
+// newRequest is the call Crossplane makes once it has fetched the required target namespace,
+// here one that does not exist (Crossplane sends the requirement's key with no items).
 func newRequest(xr string, in string) *fnv1.RunFunctionRequest {
+	req := firstCall(xr, in)
+	req.RequiredResources = map[string]*fnv1.Resources{RequirementTargetNamespace: {}}
+	return req
+}
+
+// firstCall is Crossplane's first call of a reconcile: no required resources fetched yet.
+func firstCall(xr string, in string) *fnv1.RunFunctionRequest {
 	req := &fnv1.RunFunctionRequest{
 		Meta:     &fnv1.RequestMeta{Tag: "t"},
 		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: resource.MustStructJSON(xr)}},
@@ -241,4 +251,209 @@ func TestRejectsInvalidSpecs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An environment of team-payments in its own targetNamespace, as Crossplane sees it (with a UID).
+const xrPaymentsTargeted = `{
+  "apiVersion": "idp.acme.example/v1alpha1",
+  "kind": "ApplicationEnvironment",
+  "metadata": {"name": "payments-api-staging", "uid": "6f1c2a3e-0b7d-4a59-9d0e-2b8f4c1a7e11"},
+  "spec": {
+    "team": "team-payments", "system": "payments", "component": "payments-api",
+    "environment": "staging", "targetNamespace": "team-payments-api",
+    "repository": {"url": "https://gitlab.acme.example/idp/team-payments/payments-api-deploy.git"}
+  }
+}`
+
+const inputAppsDomain = `{"apiVersion":"applicationenvironment.fn.idp.acme.example/v1beta1",
+	"kind":"ApplicationEnvironmentInput","allowedHostnameSuffixes":["apps.acme.example"]}`
+
+// withNamespace answers the namespace requirement with an existing namespace.
+func withNamespace(req *fnv1.RunFunctionRequest, namespace string) *fnv1.RunFunctionRequest {
+	req.RequiredResources = map[string]*fnv1.Resources{RequirementTargetNamespace: {
+		Items: []*fnv1.Resource{{Resource: resource.MustStructJSON(namespace)}},
+	}}
+	return req
+}
+
+// withObservedNamespace adds the XR's observed composed namespace (Crossplane's resourceRefs).
+func withObservedNamespace(req *fnv1.RunFunctionRequest, name string) *fnv1.RunFunctionRequest {
+	req.Observed.Resources = map[string]*fnv1.Resource{NameNamespace: {Resource: resource.MustStructJSON(
+		`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"` + name + `"}}`)}}
+	return req
+}
+
+// wantComposed fails unless the response composes all eight resources without results.
+func wantComposed(t *testing.T, rsp *fnv1.RunFunctionResponse) {
+	t.Helper()
+	if len(rsp.GetResults()) != 0 {
+		t.Fatalf("unexpected results: %v", rsp.GetResults())
+	}
+	if n := len(rsp.GetDesired().GetResources()); n != 8 {
+		t.Fatalf("%d desired composed resources, want 8", n)
+	}
+}
+
+// wantRefused fails unless the response is one fatal result containing every fragment, with no
+// composed resources; it returns the message.
+func wantRefused(t *testing.T, rsp *fnv1.RunFunctionResponse, fragments ...string) string {
+	t.Helper()
+	results := rsp.GetResults()
+	if len(results) != 1 || results[0].GetSeverity() != fnv1.Severity_SEVERITY_FATAL {
+		t.Fatalf("want one fatal result, got %v", results)
+	}
+	msg := results[0].GetMessage()
+	for _, f := range fragments {
+		if !strings.Contains(msg, f) {
+			t.Errorf("message %q does not contain %q", msg, f)
+		}
+	}
+	if len(rsp.GetDesired().GetResources()) != 0 {
+		t.Error("composed resources despite a fatal result")
+	}
+	return msg
+}
+
+func TestAsksForTheTargetNamespaceBeforeComposingANewXR(t *testing.T) {
+	for xr, ns := range map[string]string{
+		xrPayments:         "team-payments-payments-api-staging",
+		xrPaymentsTargeted: "team-payments-api",
+	} {
+		rsp := run(t, firstCall(xr, ""))
+		want := &fnv1.Requirements{Resources: map[string]*fnv1.ResourceSelector{
+			RequirementTargetNamespace: {ApiVersion: "v1", Kind: "Namespace", Match: &fnv1.ResourceSelector_MatchName{MatchName: ns}},
+		}}
+		if diff := cmp.Diff(want, rsp.GetRequirements(), protocmp.Transform()); diff != "" {
+			t.Errorf("requirements (-want +got):\n%s", diff)
+		}
+		if len(rsp.GetResults()) != 0 || len(rsp.GetDesired().GetResources()) != 0 || rsp.GetDesired().GetComposite() != nil {
+			t.Errorf("a new XR's first call composed or reported something: %v", rsp)
+		}
+		// The requirements must not change once answered, or Crossplane's loop never settles.
+		again := run(t, newRequest(xr, ""))
+		if diff := cmp.Diff(rsp.GetRequirements(), again.GetRequirements(), protocmp.Transform()); diff != "" {
+			t.Errorf("requirements changed on the second call (-first +second):\n%s", diff)
+		}
+		wantComposed(t, again)
+	}
+}
+
+func TestFirstCallOfAnExistingXRKeepsItsComposedResources(t *testing.T) {
+	// Never an empty desired state for an XR that has composed resources: were this response
+	// applied, Crossplane would delete them.
+	req := withObservedNamespace(firstCall(xrPaymentsTargeted, ""), "team-payments-api")
+	rsp := run(t, req)
+	wantComposed(t, rsp)
+	if rsp.GetRequirements().GetResources()[RequirementTargetNamespace].GetMatchName() != "team-payments-api" {
+		t.Errorf("requirements %v", rsp.GetRequirements())
+	}
+	if got := field(t, rsp, NameNamespace, "metadata", "name"); got != "team-payments-api" {
+		t.Errorf("namespace %v", got)
+	}
+}
+
+func TestTargetNamespaceThatAlreadyExists(t *testing.T) {
+	const uid = "6f1c2a3e-0b7d-4a59-9d0e-2b8f4c1a7e11"
+	ns := func(metadata string) string {
+		return `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team-payments-api"` + metadata + `}}`
+	}
+	controlledBy := func(kind, name, uid string) string {
+		return `,"ownerReferences":[{"apiVersion":"idp.acme.example/v1alpha1","kind":"` + kind + `","name":"` + name +
+			`","uid":"` + uid + `","controller":true,"blockOwnerDeletion":true}]`
+	}
+	t.Run("absent: composes it", func(t *testing.T) {
+		wantComposed(t, run(t, newRequest(xrPaymentsTargeted, "")))
+	})
+	t.Run("composed by this XR (controller UID): accepted", func(t *testing.T) {
+		req := withNamespace(newRequest(xrPaymentsTargeted, ""), ns(`,"labels":{"idp.acme.example/team":"team-payments"}`+
+			controlledBy("ApplicationEnvironment", "payments-api-staging", uid)))
+		wantComposed(t, run(t, req))
+	})
+	t.Run("composed by this XR (its observed composed namespace): accepted", func(t *testing.T) {
+		req := withObservedNamespace(withNamespace(newRequest(xrPaymentsTargeted, ""), ns("")), "team-payments-api")
+		wantComposed(t, run(t, req))
+	})
+	t.Run("labelled with the same team, no controller: adopted", func(t *testing.T) {
+		req := withNamespace(newRequest(xrPaymentsTargeted, ""), ns(`,"labels":{"idp.acme.example/team":"team-payments"}`))
+		wantComposed(t, run(t, req))
+	})
+	t.Run("labelled with another team: refused", func(t *testing.T) {
+		req := withNamespace(newRequest(xrPaymentsTargeted, ""), ns(`,"labels":{"idp.acme.example/team":"team-storefront"}`))
+		wantRefused(t, run(t, req), `namespace "team-payments-api" already exists and belongs to team "team-storefront"`,
+			`not to team "team-payments"`)
+	})
+	t.Run("without labels: refused", func(t *testing.T) {
+		req := withNamespace(newRequest(xrPaymentsTargeted, ""), ns(`,"labels":{"kubernetes.io/metadata.name":"team-payments-api"}`))
+		wantRefused(t, run(t, req), `namespace "team-payments-api" already exists and does not belong to team "team-payments"`,
+			"idp.acme.example/team=team-payments")
+	})
+	t.Run("default (had the XRD's rules been bypassed): refused", func(t *testing.T) {
+		xr := strings.Replace(xrPaymentsTargeted, `"targetNamespace": "team-payments-api"`, `"targetNamespace": "default"`, 1)
+		req := withNamespace(newRequest(xr, ""), `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"default",
+			"labels":{"kubernetes.io/metadata.name":"default"}}}`)
+		wantRefused(t, run(t, req), `namespace "default" already exists and does not belong to team "team-payments"`)
+	})
+	t.Run("the team's label but controlled by another ApplicationEnvironment: refused", func(t *testing.T) {
+		req := withNamespace(newRequest(xrPaymentsTargeted, ""), ns(`,"labels":{"idp.acme.example/team":"team-payments"}`+
+			controlledBy("ApplicationEnvironment", "payments-api-production", "0d6e9f7a-5c1b-4e0a-8f3d-9a2b7c6e5d44")))
+		wantRefused(t, run(t, req), `namespace "team-payments-api" already exists and is controlled by ApplicationEnvironment "payments-api-production"`)
+	})
+	t.Run("an existing XR whose namespace became another team's: refused, nothing composed", func(t *testing.T) {
+		// A fatal result stops Crossplane before it applies or deletes anything.
+		// Its targetNamespace was changed to a namespace of team-storefront's; its observed
+		// composed namespace is the old one.
+		req := withNamespace(newRequest(xrPaymentsTargeted, ""), ns(`,"labels":{"idp.acme.example/team":"team-storefront"}`))
+		wantRefused(t, run(t, withObservedNamespace(req, "team-payments-old")), `belongs to team "team-storefront"`)
+	})
+}
+
+func TestAllowedHostnameSuffixes(t *testing.T) {
+	xr := func(hostname string) string {
+		return `{"apiVersion":"idp.acme.example/v1alpha1","kind":"ApplicationEnvironment","metadata":{"name":"refunds-production"},
+			"spec":{"team":"team-payments","system":"payments","component":"refunds","environment":"production",
+			"repository":{"url":"https://git/r.git"},"exposure":{"mode":"public","hostname":"` + hostname + `","port":8080}}}`
+	}
+	withSuffixes := func(suffixes string) string {
+		return `{"apiVersion":"applicationenvironment.fn.idp.acme.example/v1beta1","kind":"ApplicationEnvironmentInput",
+			"allowedHostnameSuffixes":` + suffixes + `}`
+	}
+	for name, tc := range map[string]struct{ hostname, input string }{
+		"inside the domain":                {"refunds.apps.acme.example", inputAppsDomain},
+		"deeper inside the domain":         {"eu.refunds.apps.acme.example", inputAppsDomain},
+		"in the second of two domains":     {"refunds.shop.example", withSuffixes(`["apps.acme.example","shop.example"]`)},
+		"suffix written *.Domain.":         {"refunds.apps.acme.example", withSuffixes(`["*.Apps.Acme.Example."]`)},
+		"no suffixes: any DNS name":        {"refunds.example.org", ""},
+		"empty suffix list: any DNS name":  {"refunds.example.org", withSuffixes(`[]`)},
+		"no hostname (internal), suffixes": {"", inputAppsDomain},
+	} {
+		t.Run("accepts "+name, func(t *testing.T) {
+			x := xr(tc.hostname)
+			if tc.hostname == "" {
+				x = strings.Replace(x, `"mode":"public","hostname":"","port":8080`, `"mode":"internal"`, 1)
+			}
+			wantComposed(t, run(t, newRequest(x, tc.input)))
+		})
+	}
+	for name, hostname := range map[string]string{
+		"another domain":              "shop.acme.example",
+		"the domain itself":           "apps.acme.example",
+		"a look-alike label":          "refunds.evilapps.acme.example",
+		"the domain inside another":   "refunds.apps.acme.example.attacker.example",
+		"the metadata service by DNS": "metadata.google.internal",
+	} {
+		t.Run("refuses "+name, func(t *testing.T) {
+			wantRefused(t, run(t, newRequest(xr(hostname), inputAppsDomain)),
+				`spec.exposure.hostname "`+hostname+`" is not in a domain the platform serves (apps.acme.example)`,
+				"such as refunds.apps.acme.example")
+		})
+	}
+	t.Run("refuses on the first call, before asking for the namespace", func(t *testing.T) {
+		wantRefused(t, run(t, firstCall(xr("shop.acme.example"), inputAppsDomain)), "is not in a domain the platform serves")
+	})
+	t.Run("refuses an input suffix that is not a domain", func(t *testing.T) {
+		for _, bad := range []string{`[""]`, `["apps.acme.example",""]`, `["*"]`, `["apps_acme.example"]`} {
+			wantRefused(t, run(t, newRequest(xr("refunds.apps.acme.example"), withSuffixes(bad))),
+				"invalid function input: allowedHostnameSuffixes[")
+		}
+	})
 }

@@ -4,6 +4,8 @@
 package input
 
 import (
+	"slices"
+
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -32,6 +34,11 @@ type ApplicationEnvironmentInput struct {
 
 	// InClusterServer is the Argo CD destination server. Default: https://kubernetes.default.svc.
 	InClusterServer string `json:"inClusterServer,omitempty"`
+
+	// AllowedHostnameSuffixes are the DNS domains public hostnames (spec.exposure.hostname) may
+	// be in: a hostname must be a subdomain of one of them (refunds.apps.acme.example for
+	// apps.acme.example; the domain itself is not a host). Empty: any DNS name the XRD accepts.
+	AllowedHostnameSuffixes []string `json:"allowedHostnameSuffixes,omitempty"`
 }
 
 // GetObjectKind implements runtime.Object.
@@ -39,12 +46,13 @@ func (in *ApplicationEnvironmentInput) GetObjectKind() schema.ObjectKind {
 	return schema.EmptyObjectKind
 }
 
-// DeepCopyObject implements runtime.Object (every field is a value, so a copy is a deep copy).
+// DeepCopyObject implements runtime.Object.
 func (in *ApplicationEnvironmentInput) DeepCopyObject() runtime.Object {
 	if in == nil {
 		return nil
 	}
 	out := *in
+	out.AllowedHostnameSuffixes = slices.Clone(in.AllowedHostnameSuffixes)
 	return &out
 }
 
@@ -52,7 +60,7 @@ func (in *ApplicationEnvironmentInput) DeepCopyObject() runtime.Object {
 func (in *ApplicationEnvironmentInput) WithDefaults() ApplicationEnvironmentInput {
 	out := ApplicationEnvironmentInput{}
 	if in != nil {
-		out = *in
+		out = *in.DeepCopyObject().(*ApplicationEnvironmentInput)
 	}
 	if out.GatewayNamespace == "" {
 		out.GatewayNamespace = DefaultGatewayNamespace
