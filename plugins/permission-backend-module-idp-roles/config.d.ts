@@ -14,6 +14,13 @@ export interface Config {
         manager?: string[];
         auditor?: string[];
       };
+      /**
+       * The scaffolder actions developers may run (default: what the developer templates use:
+       * fetch:template, debug:log, the idp:* golden-path actions but idp:undo, and
+       * publish:gitlab:merge-request). Anything else, and idp:undo always, only platform
+       * engineers.
+       */
+      developerActions?: string[];
     };
   };
 }

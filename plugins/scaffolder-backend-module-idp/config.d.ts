@@ -7,6 +7,11 @@ export interface Config {
        * (the token comes from that entry; there is no second token setting).
        */
       host?: string;
+      /**
+       * The GitLab group holding one subgroup per team (default idp): a team's projects go into
+       * <teamsGroup>/<team>, derived from the verified owner, never from a form value.
+       */
+      teamsGroup?: string;
       /** What idp:undo does with GitLab projects: delete them (default) or archive them. */
       projectRemoval?: 'delete' | 'archive';
       /** Retries of transient GitLab failures (429, 502-504, lost connections). */
@@ -45,6 +50,11 @@ export interface Config {
       waitTimeoutSeconds?: number;
       /** Seconds between readiness checks (default 2). */
       pollIntervalSeconds?: number;
+      /**
+       * Domains public hostnames must be under (e.g. apps.acme.example allows
+       * refunds.apps.acme.example). Unset: any DNS name (never an IP address or a wildcard).
+       */
+      publicDomains?: string[];
       /** Commit ApplicationEnvironments to a GitOps repository instead of applying them. */
       gitops?: {
         /** integrations.gitlab host. */
@@ -70,6 +80,14 @@ export interface Config {
     catalog?: {
       /** How long idp:catalog:register waits for the entity (default 120). */
       waitTimeoutSeconds?: number;
+    };
+    undo?: {
+      /**
+       * Key that signs undo records (default: the first backend.auth.keys secret). Every
+       * replica needs the same key to undo each other's tasks.
+       * @visibility secret
+       */
+      recordKey?: string;
     };
   };
 }

@@ -1,5 +1,4 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
 import {
   AuthorizeResult,
   isResourcePermission,
@@ -23,6 +22,7 @@ import {
 import {
   Access,
   COLUMN_TITLES,
+  DEFAULT_DEVELOPER_ACTIONS,
   MatrixColumn,
   matrixRowFor,
   OTHER_READ,
@@ -55,6 +55,7 @@ export class IdpRolePolicy implements PermissionPolicy {
   constructor(
     private readonly mapping: RoleMapping,
     private readonly logger: LoggerService,
+    private readonly developerActions: readonly string[] = DEFAULT_DEVELOPER_ACTIONS,
   ) {}
 
   async handle(
@@ -145,33 +146,14 @@ export class IdpRolePolicy implements PermissionPolicy {
           scaffolderTaskConditions.isTaskOwner({ createdBy: [userRef] }),
         );
       case 'developer-actions': {
-        const teams = (userRoles.grantedBy.developer ?? []).map(
-          ref => parseEntityRef(ref).name,
-        );
+        // Only the listed actions, never idp:undo. The team an action acts for is the
+        // action's own check (TeamAuthority, against the catalog), for every environment.
+        const [first, ...rest] = this.developerActions
+          .filter(actionId => actionId !== 'idp:undo')
+          .map(actionId => scaffolderActionConditions.hasActionId({ actionId }));
+        if (!first) return { result: AuthorizeResult.DENY };
         return createScaffolderActionConditionalDecision(permission as any, {
-          allOf: [
-            {
-              not: scaffolderActionConditions.hasActionId({
-                actionId: 'idp:undo',
-              }),
-            },
-            {
-              anyOf: [
-                {
-                  not: scaffolderActionConditions.hasStringProperty({
-                    key: 'environment',
-                    value: 'production',
-                  }),
-                },
-                ...teams.map(team =>
-                  scaffolderActionConditions.hasStringProperty({
-                    key: 'team',
-                    value: team,
-                  }),
-                ),
-              ],
-            },
-          ],
+          anyOf: [first, ...rest],
         });
       }
       default:

@@ -26,8 +26,10 @@ export const COLUMN_TITLES: Record<MatrixColumn, string> = {
  * - `own-tasks`: tasks they started (`scaffolder.isTaskOwner`);
  * - `developer-templates`: every entity, but Templates only when tagged `developer`;
  * - `no-templates`: every entity but Templates (only who may run templates lists them);
- * - `developer-actions`: every action but `idp:undo`, and `idp:environment:apply` with
- *   `environment: production` only when `team` is one of their developer groups.
+ * - `developer-actions`: only the actions the developer templates use
+ *   ({@link DEFAULT_DEVELOPER_ACTIONS}, or `idp.access.developerActions`), never `idp:undo`.
+ *   Which team an action acts for is checked by the action itself, against the catalog: the
+ *   owner must be one of the user's teams (whatever the environment).
  *
  * @public
  */
@@ -40,6 +42,25 @@ export type Access =
   | 'no-templates'
   | 'developer-actions';
 
+/**
+ * The actions a developer may run: what the developer-tagged templates use. Backstage's
+ * built-in GitLab actions (`publish:gitlab`, `gitlab:projectAccessToken:create`,
+ * `gitlab:repo:push`, ...) act with the portal's GitLab token and check no team, so only
+ * platform engineers may run them; `idp:undo` is a platform engineer's too.
+ * `idp.access.developerActions` replaces the list.
+ *
+ * @public
+ */
+export const DEFAULT_DEVELOPER_ACTIONS: readonly string[] = [
+  'fetch:template',
+  'debug:log',
+  'idp:gitlab:create-app-repo',
+  'idp:gitlab:create-deploy-repo',
+  'idp:environment:apply',
+  'idp:catalog:register',
+  'publish:gitlab:merge-request',
+];
+
 /** How each access reads in the README table. @public */
 export const ACCESS_TEXT: Record<Access, string> = {
   yes: 'yes',
@@ -49,7 +70,7 @@ export const ACCESS_TEXT: Record<Access, string> = {
   'developer-templates': 'yes; Templates tagged `developer` only',
   'no-templates': 'yes, but no Templates',
   'developer-actions':
-    'yes, except `idp:undo`; `production` environments only for their team',
+    'golden-path actions only, for their own teams (no `idp:undo`, no built-in GitLab actions)',
 };
 
 /**

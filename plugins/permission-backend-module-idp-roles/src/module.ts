@@ -29,7 +29,10 @@ export const permissionModuleIdpRoles = createBackendModule({
             .map(([role, groups]) => `${role} ← ${groups.join(', ')}`)
             .join('; ')}`,
         );
-        policy.setPolicy(new IdpRolePolicy(mapping, logger));
+        const developerActions = config.getOptionalStringArray(
+          'idp.access.developerActions',
+        );
+        policy.setPolicy(new IdpRolePolicy(mapping, logger, developerActions));
       },
     });
   },

@@ -8,7 +8,7 @@ import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/p
 import { userInfoServiceFactory } from '@backstage/backend-defaults/userInfo';
 import authPlugin from '@backstage/plugin-auth-backend';
 import { localUsersModule } from '@internal/plugin-auth-backend-module-idp';
-import { portalCatalogRules } from '@internal/test-platform';
+import { portalCatalogConfig } from '@internal/test-platform';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import scaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
@@ -61,7 +61,8 @@ type Case =
   | 'other-template'
   | 'undo'
   | 'production-own'
-  | 'production-other';
+  | 'production-other'
+  | 'builtin-action';
 
 /** Whether a grant allows a request about that subject. */
 function allows(access: Access, subject: Case): boolean {
@@ -78,7 +79,8 @@ function allows(access: Access, subject: Case): boolean {
     case 'no-templates':
       return subject === 'plain';
     case 'developer-actions':
-      return subject !== 'undo' && subject !== 'production-other';
+      // The golden paths' actions, for their own team only (the action checks the team).
+      return subject === 'plain' || subject === 'production-own';
     default:
       throw new Error(`unknown access ${access}`);
   }
@@ -150,18 +152,16 @@ describe('permission matrix', () => {
               ],
             },
             catalog: {
-              rules: portalCatalogRules(),
-              locations: [
-                {
-                  type: 'file',
-                  target: path.join(root, 'catalog-info/all.yaml'),
-                },
-                { type: 'file', target: path.join(root, 'templates/all.yaml') },
-                {
-                  type: 'file',
-                  target: path.join(__dirname, '__fixtures__/templates.yaml'),
-                },
-              ],
+              // The portal's locations with their rules, and the probe Templates (a location
+              // of their own, allowed Templates like the portal's templates/all.yaml).
+              ...portalCatalogConfig({
+                extraLocations: [
+                  {
+                    target: path.join(__dirname, '__fixtures__/templates.yaml'),
+                    allow: ['Template'],
+                  },
+                ],
+              }),
               processingInterval: { seconds: 1 },
             },
             kubernetes: {
@@ -256,7 +256,9 @@ describe('permission matrix', () => {
         if (task.body.status === 'completed') {
           return { allowed: true, taskId, detail: 'completed' };
         }
-        if (/Unauthorized action/.test(errors)) {
+        // Refused by the permission policy before the step, or by the action's own check of
+        // the team (TeamAuthority) before any side effect.
+        if (/Unauthorized action|is not a member of/.test(errors)) {
           return { allowed: false, taskId, detail: errors };
         }
         throw new Error(
@@ -395,27 +397,38 @@ describe('permission matrix', () => {
       },
     },
     'action-execute': {
+      // The developer's own team (team-payments) and another team, in development and
+      // production: a developer acts only for their own team, in every environment.
       plain: async c =>
         (
           await runTask(c, 'matrix-environment', {
-            team: 'team-storefront',
+            owner: 'group:default/team-payments',
+            environment: 'development',
+          })
+        ).allowed,
+      others: async c =>
+        (
+          await runTask(c, 'matrix-environment', {
+            owner: 'group:default/team-storefront',
             environment: 'development',
           })
         ).allowed,
       'production-own': async c =>
         (
           await runTask(c, 'matrix-environment', {
-            team: 'team-payments',
+            owner: 'group:default/team-payments',
             environment: 'production',
           })
         ).allowed,
       'production-other': async c =>
         (
           await runTask(c, 'matrix-environment', {
-            team: 'team-storefront',
+            owner: 'group:default/team-storefront',
             environment: 'production',
           })
         ).allowed,
+      'builtin-action': async c =>
+        (await runTask(c, 'matrix-builtin', {})).allowed,
       undo: async c => (await runTask(c, 'matrix-undo', {})).allowed,
     },
     'task-read': {

@@ -7,12 +7,16 @@ import {
   scaffolderActionsExtensionPoint,
   scaffolderServiceRef,
 } from '@backstage/plugin-scaffolder-node';
+import { TeamAuthority } from '@internal/plugin-idp-node';
 import { createAppRepoAction } from './actions/createAppRepo';
 import { createDeployRepoAction } from './actions/createDeployRepo';
 import { applyEnvironmentAction } from './actions/applyEnvironment';
 import { registerCatalogAction } from './actions/registerCatalog';
 import { undoAction } from './actions/undo';
 import { auditedAction } from './actions/auditedAction';
+import { Tenancy } from './actions/tenancy';
+import { ComponentNames } from './services/ComponentNames';
+import { RecordSigner } from './records/RecordSigner';
 
 /**
  * Registers the IDP golden-path actions with the scaffolder.
@@ -30,17 +34,43 @@ export const scaffolderModuleIdp = createBackendModule({
         catalog: catalogServiceRef,
         scaffolderService: scaffolderServiceRef,
         auditor: coreServices.auditor,
+        auth: coreServices.auth,
+        database: coreServices.database,
+        logger: coreServices.logger,
       },
-      async init({ scaffolder, config, catalog, scaffolderService, auditor }) {
-        // Every side effect is audited: one event per action run, with what it created.
+      async init({
+        scaffolder,
+        config,
+        catalog,
+        scaffolderService,
+        auditor,
+        auth,
+        database,
+        logger,
+      }) {
+        // Who may act for which team comes from the catalog, checked by every action.
+        const tenancy: Tenancy = {
+          teams: TeamAuthority.fromConfig(config, { catalog, auth }),
+          names: await ComponentNames.create(database),
+          catalog,
+          auth,
+        };
+        const signer = RecordSigner.fromConfig(config, logger);
+        // Every side effect is audited, and every record of one is signed for undo.
         scaffolder.addActions(
           ...[
-            createAppRepoAction({ config }),
-            createDeployRepoAction({ config }),
-            applyEnvironmentAction({ config }),
-            registerCatalogAction({ config, catalog }),
-            undoAction({ config, catalog, scaffolder: scaffolderService }),
-          ].map(action => auditedAction(action, auditor)),
+            createAppRepoAction({ config, tenancy }),
+            createDeployRepoAction({ config, tenancy }),
+            applyEnvironmentAction({ config, tenancy }),
+            registerCatalogAction({ config, catalog, tenancy }),
+            undoAction({
+              config,
+              catalog,
+              scaffolder: scaffolderService,
+              tenancy,
+              signer,
+            }),
+          ].map(action => auditedAction(action, { auditor, signer })),
         );
       },
     });

@@ -16,6 +16,8 @@ export class TestTask {
   readonly id: string;
   readonly checkpoints = new Map<string, unknown>();
   readonly logs: string[] = [];
+  /** The log as the scaffolder stores it: each message with the step that logged it. */
+  readonly events: Array<{ message: string; stepId: string }> = [];
   readonly outputs: Record<string, unknown>[] = [];
   readonly workspaces: string[] = [];
 
@@ -28,11 +30,12 @@ export class TestTask {
     this.checkpoints.clear();
   }
 
-  logger(): LoggerService {
+  logger(stepId = ''): LoggerService {
     const write = (level: string) => (message: string, meta?: unknown) => {
       this.logs.push(
         `${level}: ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`,
       );
+      this.events.push({ message, stepId });
     };
     const logger: LoggerService = {
       info: write('info'),
@@ -47,7 +50,14 @@ export class TestTask {
   /** A context for one step attempt; `files` are written into a fresh workspace. */
   context<I extends Record<string, any>>(
     input: I,
-    options: { files?: Record<string, string>; dryRun?: boolean } = {},
+    options: {
+      files?: Record<string, string>;
+      dryRun?: boolean;
+      /** The step id (default: the input's action-like name or 'step'). */
+      stepId?: string;
+      /** Who started the task (default Diego Alvarez of team-payments). */
+      user?: string;
+    } = {},
   ): ActionContext<any, any> & { outputs: Record<string, any> } {
     const workspacePath = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-task-'));
     this.workspaces.push(workspacePath);
@@ -58,12 +68,15 @@ export class TestTask {
     }
     const outputs: Record<string, any> = {};
     this.outputs.push(outputs);
+    const stepId = options.stepId ?? 'step';
+    const user = options.user ?? 'user:default/diego.alvarez';
     return {
       input,
       workspacePath,
-      logger: this.logger(),
+      logger: this.logger(stepId),
       isDryRun: options.dryRun ?? false,
       task: { id: this.id },
+      step: { id: stepId, name: stepId },
       outputs,
       output: (name: string, value: any) => {
         outputs[name] = value;
@@ -77,10 +90,40 @@ export class TestTask {
       },
       createTemporaryDirectory: async () =>
         fs.mkdtempSync(path.join(os.tmpdir(), 'idp-tmp-')),
-      getInitiatorCredentials: async () =>
-        mockCredentials.user('user:default/diego.alvarez'),
-      user: { ref: 'user:default/diego.alvarez' },
+      getInitiatorCredentials: async () => mockCredentials.user(user),
+      user: { ref: user },
     } as any;
+  }
+
+  /**
+   * The scaffolder service as `idp:undo` reads this task through it: its status, its steps (each
+   * step id that logged something runs `action`) and its log.
+   */
+  scaffolderService(
+    status: string,
+    actionOf: (stepId: string) => string = () => 'idp:gitlab:create-app-repo',
+  ): any {
+    return {
+      getTask: async ({ taskId }: { taskId: string }) => ({
+        id: taskId,
+        status,
+        spec: {
+          steps: [...new Set(this.events.map(e => e.stepId))].map(id => ({
+            id,
+            name: id,
+            action: actionOf(id),
+          })),
+        },
+      }),
+      getLogs: async () =>
+        this.events.map((e, i) => ({
+          id: i,
+          taskId: this.id,
+          type: 'log',
+          createdAt: new Date().toISOString(),
+          body: { message: e.message, stepId: e.stepId },
+        })),
+    };
   }
 
   /** Everything a person or another system could read about the task. */

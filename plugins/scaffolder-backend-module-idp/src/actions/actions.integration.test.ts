@@ -12,7 +12,11 @@ import {
   startControlPlane,
   startGitLabDouble,
 } from '@internal/test-platform';
+import { mockServices } from '@backstage/backend-test-utils';
 import { TestTask } from '../__testUtils__/taskContext';
+import { testSigner, testTenancy } from '../__testUtils__/tenancy';
+import { auditedAction } from './auditedAction';
+import { Tenancy } from './tenancy';
 import { createAppRepoAction } from './createAppRepo';
 import { createDeployRepoAction } from './createDeployRepo';
 import { applyEnvironmentAction } from './applyEnvironment';
@@ -33,7 +37,9 @@ const XR = 'idp.acme.example/v1alpha1';
 /**
  * The actions against the real parts: a kube-apiserver with the platform's XRD and the portal's
  * RBAC, the GitLab double with real git repositories, and the status simulator playing
- * Crossplane. Each test uses its own component name so they stay independent.
+ * Crossplane. Each test uses its own component name so they stay independent. Each action is
+ * wrapped as the module wraps it (audited, records signed), and decides tenancy from the sample
+ * organisation (catalog-info/org.yaml): the tasks run as Diego Alvarez of team-payments.
  */
 describe('golden-path actions on the test platform', () => {
   let cp: ControlPlane;
@@ -42,7 +48,10 @@ describe('golden-path actions on the test platform', () => {
   let controller: { stop(): Promise<void> };
   let portalGitLabToken: string;
   let developerToken: string;
+  let tenancy: Tenancy & { stop(): Promise<void> };
+  const signer = testSigner();
   const tasks: TestTask[] = [];
+  const OWNER = 'group:default/team-payments';
 
   const baseConfig = () => ({
     integrations: { gitlab: [gitlab.integrationConfig(portalGitLabToken)] },
@@ -84,19 +93,42 @@ describe('golden-path actions on the test platform', () => {
     },
   });
 
-  const actions = (extra: object = {}) => {
+  const wrap = <T extends Parameters<typeof auditedAction>[0]>(action: T) =>
+    auditedAction(action, {
+      auditor: mockServices.auditor.mock({
+        createEvent: async () => ({
+          success: async () => {},
+          fail: async () => {},
+        }),
+      }),
+      signer,
+    });
+
+  const actions = (extra: object = {}, scaffolder: any = undefined) => {
     const config = new ConfigReader({ ...baseConfig(), ...extra });
     return {
-      app: createAppRepoAction({ config }),
-      deploy: createDeployRepoAction({ config }),
-      env: applyEnvironmentAction({ config }),
-      undo: undoAction({
-        config,
-        catalog: undefined as any,
-        scaffolder: undefined as any,
-      }),
+      app: wrap(createAppRepoAction({ config, tenancy })),
+      deploy: wrap(createDeployRepoAction({ config, tenancy })),
+      env: wrap(applyEnvironmentAction({ config, tenancy })),
+      undo: wrap(
+        undoAction({
+          config,
+          catalog: tenancy.catalog,
+          scaffolder,
+          tenancy,
+          signer,
+        }),
+      ),
     };
   };
+
+  /** The signed records in a task's log, as idp:undo reads them. */
+  const recordsOf = (task: TestTask) =>
+    parseRecords(task.events, {
+      signer,
+      taskId: task.id,
+      stepIds: new Set(task.events.map(e => e.stepId)),
+    }).records;
 
   const newTask = (id?: string) => {
     const t = new TestTask(id);
@@ -122,34 +154,37 @@ describe('golden-path actions on the test platform', () => {
     const files = appFiles(component);
     const appCtx = task.context(
       {
-        group: 'idp/team-payments',
+        owner: OWNER,
         name: component,
         description: 'Refunds: card & SEPA — "quoted"',
         topics: ['python'],
         visibility: 'internal',
         sourcePath: 'app',
       },
-      { files },
+      { files, stepId: 'app-repo' },
     );
     await a.app.handler(appCtx);
     const deployCtx = task.context(
       {
-        group: 'idp/team-payments',
+        owner: OWNER,
         name: component,
         appProjectId: appCtx.outputs.projectId,
         sourcePath: 'deployment',
       },
-      { files },
+      { files, stepId: 'deploy-repo' },
     );
     await a.deploy.handler(deployCtx);
-    const envCtx = task.context({
-      team: 'team-payments',
-      system: 'payments',
-      component,
-      environment: options.environment ?? 'development',
-      repository: { url: deployCtx.outputs.cloneUrl },
-      ...options.env,
-    });
+    const envCtx = task.context(
+      {
+        owner: OWNER,
+        system: 'payments',
+        component,
+        environment: options.environment ?? 'development',
+        repository: { url: deployCtx.outputs.cloneUrl },
+        ...options.env,
+      },
+      { stepId: 'environment' },
+    );
     await a.env.handler(envCtx);
     return {
       app: appCtx.outputs,
@@ -164,6 +199,7 @@ describe('golden-path actions on the test platform', () => {
       .filter(t => t.projectId === projectId && t.name === name && !t.revoked);
 
   beforeAll(async () => {
+    tenancy = await testTenancy();
     [cp, gitlab] = await Promise.all([
       startControlPlane(),
       startGitLabDouble({ basePath: '/gitlab' }),
@@ -206,7 +242,7 @@ describe('golden-path actions on the test platform', () => {
 
   afterAll(async () => {
     await controller?.stop();
-    await Promise.all([cp?.stop(), gitlab?.stop()]);
+    await Promise.all([cp?.stop(), gitlab?.stop(), tenancy?.stop()]);
     tasks.forEach(t => t.cleanup());
   });
 
@@ -217,7 +253,7 @@ describe('golden-path actions on the test platform', () => {
     const app = gitlab.state.project('idp/team-payments/payments-wholepath')!;
     expect(app).toMatchObject({
       visibility: 'internal',
-      topics: ['python'],
+      topics: ['python', 'idp-component-payments-wholepath'],
       ciConfigPath: '.gitlab-ci.yml',
       defaultBranch: 'main',
       description: 'Refunds: card & SEPA — "quoted"',
@@ -275,6 +311,7 @@ describe('golden-path actions on the test platform', () => {
     expect(secret!.metadata.labels).toMatchObject({
       'argocd.argoproj.io/secret-type': 'repository',
       'idp.acme.example/component': 'payments-wholepath',
+      'idp.acme.example/team': 'team-payments',
     });
     const password = Buffer.from(secret!.data.password, 'base64').toString();
     const [readToken] = gitlab.state
@@ -324,8 +361,8 @@ describe('golden-path actions on the test platform', () => {
       expect(secretValue.length).toBeGreaterThan(10);
       expect(everything).not.toContain(secretValue);
     }
-    // Records for undo are in the log.
-    expect(parseRecords(task.logs).map(r => r.type)).toEqual([
+    // Signed records for undo are in the log.
+    expect(recordsOf(task).map(r => r.type)).toEqual([
       'gitlab-project',
       'gitlab-project',
       'gitlab-access-token',
@@ -376,7 +413,7 @@ describe('golden-path actions on the test platform', () => {
       a.app.handler(
         other.context(
           {
-            group: 'idp/team-payments',
+            owner: OWNER,
             name: 'payments-taken',
             sourcePath: 'app',
           },
@@ -389,7 +426,7 @@ describe('golden-path actions on the test platform', () => {
     await expect(
       a.env.handler(
         other.context({
-          team: 'team-payments',
+          owner: OWNER,
           system: 'payments',
           component: 'payments-taken',
           environment: 'development',
@@ -407,7 +444,26 @@ describe('golden-path actions on the test platform', () => {
     [{ name: 'pay..ments' }, /name: .*may contain only a-z/],
     [{ name: 'zahlungsüberweisung' }, /name: must be plain ASCII/],
     [{ name: '' }, /name: must not be empty/],
-    [{ group: 'idp/../admin' }, /group: has an empty, '\.' or '\.\.' segment/],
+    [
+      { owner: 'user:default/someone' },
+      /owner: user:default\/someone is not a team/,
+    ],
+    [
+      { owner: 'group:default/does-not-exist' },
+      /owner: group:default\/does-not-exist is not in the catalog/,
+    ],
+    [
+      { owner: 'group:other-ns/team' },
+      /owner: group:other-ns\/team is not a team; teams are Groups in the 'default' namespace/,
+    ],
+    [
+      { owner: 'group:default/engineering' },
+      /owner: group:default\/engineering is a Group of type 'department', not a team/,
+    ],
+    [
+      { owner: 'group:default/team-storefront' },
+      /owner: user:default\/diego\.alvarez is not a member of group:default\/team-storefront.*own teams \(team-payments\)/,
+    ],
     [
       { description: 'ok: yes\n\u0007bell' },
       /description: must not contain control characters/,
@@ -420,7 +476,7 @@ describe('golden-path actions on the test platform', () => {
     await expect(
       actions().app.handler(
         task.context(
-          { group: 'idp/team-payments', name: 'payments-valid', ...bad },
+          { owner: OWNER, name: 'payments-valid', ...bad },
           { files: appFiles('x') },
         ),
       ),
@@ -433,7 +489,7 @@ describe('golden-path actions on the test platform', () => {
     await expect(
       actions().env.handler(
         task.context({
-          team: 'team-payments',
+          owner: OWNER,
           system: 'Payments',
           component: 'payments-env',
           environment: 'development',
@@ -454,7 +510,7 @@ describe('golden-path actions on the test platform', () => {
     const task = newTask();
     const ctx = task.context(
       {
-        team: 'team-payments',
+        owner: OWNER,
         system: 'payments',
         component: 'payments-dry',
         environment: 'development',
@@ -471,7 +527,7 @@ describe('golden-path actions on the test platform', () => {
       actions().env.handler(
         task.context(
           {
-            team: 'team-payments',
+            owner: OWNER,
             system: 'payments',
             component: 'payments-dry',
             environment: 'development',
@@ -490,7 +546,7 @@ describe('golden-path actions on the test platform', () => {
     // GitLab dry runs read, never write.
     const before = gitlab.state.requests.length;
     const appCtx = task.context(
-      { group: 'idp/team-payments', name: 'payments-dry', sourcePath: 'app' },
+      { owner: OWNER, name: 'payments-dry', sourcePath: 'app' },
       { files: appFiles('payments-dry'), dryRun: true },
     );
     await actions().app.handler(appCtx);
@@ -505,7 +561,7 @@ describe('golden-path actions on the test platform', () => {
   it('an environment that never becomes Ready fails at the timeout with its last conditions', async () => {
     const task = newTask();
     const ctx = task.context({
-      team: 'team-payments',
+      owner: OWNER,
       system: 'payments',
       component: 'never-ready',
       environment: 'development',
@@ -523,7 +579,7 @@ describe('golden-path actions on the test platform', () => {
       actions().env.handler(
         task.context({
           cluster: 'unbound',
-          team: 'team-payments',
+          owner: OWNER,
           system: 'payments',
           component: 'payments-rbac',
           environment: 'development',
@@ -537,7 +593,7 @@ describe('golden-path actions on the test platform', () => {
       actions().env.handler(
         task.context({
           cluster: 'nowhere',
-          team: 'team-payments',
+          owner: OWNER,
           system: 'payments',
           component: 'payments-rbac',
           environment: 'development',
@@ -615,11 +671,11 @@ describe('golden-path actions on the test platform', () => {
     const files = appFiles('payments-broken');
     const appCtx = task.context(
       {
-        group: 'idp/team-payments',
+        owner: OWNER,
         name: 'payments-broken',
         sourcePath: 'app',
       },
-      { files },
+      { files, stepId: 'app-repo' },
     );
     await a.app.handler(appCtx);
     const fault = gitlab.faults.add({
@@ -631,27 +687,31 @@ describe('golden-path actions on the test platform', () => {
       a.deploy.handler(
         task.context(
           {
-            group: 'idp/team-payments',
+            owner: OWNER,
             name: 'payments-broken',
             appProjectId: appCtx.outputs.projectId,
             sourcePath: 'deployment',
           },
-          { files },
+          { files, stepId: 'deploy-repo' },
         ),
       ),
     ).rejects.toThrow(/GitLab POST \/projects answered 500/);
     gitlab.faults.remove(fault);
 
-    const records = parseRecords(task.logs);
-    expect(records).toEqual([
+    expect(recordsOf(task)).toEqual([
       expect.objectContaining({
         type: 'gitlab-project',
         path: 'idp/team-payments/payments-broken',
       }),
     ]);
+    // Undo by task id, through the scaffolder service: the failed task's signed records.
+    const undo = actions({}, task.scaffolderService('failed')).undo;
     const undoTask = newTask();
-    const undoCtx = undoTask.context({ resources: records });
-    await a.undo.handler(undoCtx);
+    const undoCtx = undoTask.context(
+      { taskId: task.id },
+      { user: 'user:default/priya.sharma' },
+    );
+    await undo.handler(undoCtx);
     expect(undoCtx.outputs.removed).toEqual([
       'GitLab project idp/team-payments/payments-broken',
     ]);
@@ -660,8 +720,11 @@ describe('golden-path actions on the test platform', () => {
     ).toBeUndefined();
 
     // A second decommission (a new task) finds everything gone.
-    const again = newTask().context({ resources: records });
-    await a.undo.handler(again);
+    const again = newTask().context(
+      { taskId: task.id },
+      { user: 'user:default/priya.sharma' },
+    );
+    await undo.handler(again);
     expect(again.outputs).toMatchObject({
       removed: [],
       alreadyGone: ['GitLab project idp/team-payments/payments-broken'],
@@ -676,7 +739,9 @@ describe('golden-path actions on the test platform', () => {
       out.deploy.created,
       out.env.created,
     ].flat();
-    expect(parseRecords(task.logs)).toEqual(records);
+    expect(recordsOf(task)).toEqual(
+      records.map(({ task: _t, step: _s, sig: _g, ...r }: any) => r),
+    );
     const undoTask = newTask();
     const ctx = undoTask.context({ resources: records });
     await actions().undo.handler(ctx);
@@ -741,7 +806,7 @@ describe('golden-path actions on the test platform', () => {
     });
     const component = `payments-gitops-${mode === 'push' ? 'push' : 'mr'}`;
     const ctx = task.context({
-      team: 'team-payments',
+      owner: OWNER,
       system: 'payments',
       component,
       environment: 'development',
@@ -843,7 +908,7 @@ describe('golden-path actions on the test platform', () => {
     });
     const task = newTask();
     const ctx = task.context({
-      team: 'team-payments',
+      owner: OWNER,
       system: 'payments',
       component: 'payments-claim',
       environment: 'development',
@@ -885,7 +950,8 @@ describe('golden-path actions on the test platform', () => {
     const a = actions();
     const register = registerCatalogAction({
       config: new ConfigReader(baseConfig()),
-      catalog: undefined as any,
+      catalog: tenancy.catalog,
+      tenancy,
     });
     const inputOf = (
       example: { example: string },
@@ -899,20 +965,22 @@ describe('golden-path actions on the test platform', () => {
       return yaml.parse(text).steps[0].input;
     };
     const task = newTask();
-    const outputs: Record<string, unknown> = {};
+    const outputs: Record<string, unknown> = {
+      'parameters.owner': OWNER,
+    };
     for (const example of appExamples) {
       const ctx = task.context(inputOf(example, outputs), {
         files: appFiles('example'),
       });
       await a.app.handler(ctx);
-      outputs['steps["app-repo"].output.projectId'] = ctx.outputs.projectId;
-      outputs['steps["app-repo"].output.repoContentsUrl'] =
+      // The deploy examples are for the first example's component.
+      outputs['steps["app-repo"].output.projectId'] ??= ctx.outputs.projectId;
+      outputs['steps["app-repo"].output.repoContentsUrl'] ??=
         ctx.outputs.repoContentsUrl;
       expect(ctx.outputs.projectId).toBeGreaterThan(0);
     }
-    expect(gitlab.state.group('idp/team-payments/experiments')).toBeDefined();
     expect(
-      gitlab.state.project('idp/team-payments/experiments/ledger-spike'),
+      gitlab.state.project('idp/team-payments/ledger-spike'),
     ).toMatchObject({
       ciConfigPath: 'ci/pipeline.yml',
       defaultBranch: 'trunk',

@@ -13,7 +13,7 @@ export const examples: TemplateExample[] = [
           name: 'Create the development environment',
           action: 'idp:environment:apply',
           input: {
-            team: 'team-payments',
+            owner: 'group:default/team-payments',
             system: 'payments',
             component: 'payments-refunds',
             environment: 'development',
@@ -38,7 +38,7 @@ export const examples: TemplateExample[] = [
           action: 'idp:environment:apply',
           input: {
             cluster: 'development',
-            team: 'team-payments',
+            owner: 'group:default/team-payments',
             system: 'payments',
             component: 'payments-refunds',
             environment: 'staging',

@@ -22,27 +22,106 @@ import {
 } from '@internal/plugin-idp-node';
 import { assertValid, gitlabClient, sleep } from './helpers';
 import { CreatedResource, recordCreated } from './createdResources';
+import { Tenancy, claimComponentName, verifyOwner } from './tenancy';
 import { examples } from './applyEnvironment.examples';
 
 const HOSTNAME =
-  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 
-function hostnameErrors(exposure: ApplicationEnvironmentSpec['exposure']) {
-  if (exposure?.hostname === undefined) {
+/**
+ * Namespaces no environment may use, whatever its team is called: the cluster's own and the
+ * platform's. The XRD refuses them too (definition.yaml), so a template that bypasses this
+ * action is still refused by the cluster.
+ */
+export const RESERVED_NAMESPACES = [
+  'default',
+  'argocd',
+  'crossplane-system',
+  'gateway-system',
+  'idp-portal',
+];
+
+/**
+ * Errors of a public hostname: a DNS name (at least two labels, lowercase, no wildcard), not an
+ * IP literal, under one of `allowedDomains` when any are configured.
+ */
+export function hostnameErrors(
+  exposure: ApplicationEnvironmentSpec['exposure'],
+  allowedDomains: string[] = [],
+) {
+  const hostname = exposure?.hostname;
+  if (hostname === undefined) {
     return exposure?.mode === 'public'
       ? ['is required when exposure.mode is public']
       : [];
   }
-  return HOSTNAME.test(exposure.hostname) && exposure.hostname.length <= 253
-    ? []
-    : ['must be a lowercase DNS name'];
+  if (!HOSTNAME.test(hostname) || hostname.length > 253) {
+    return [
+      'must be a lowercase DNS name such as refunds.apps.acme.example (no wildcard, no port)',
+    ];
+  }
+  if (hostname.split('.').every(label => /^[0-9]+$/.test(label))) {
+    return ['must be a DNS name, not an IP address'];
+  }
+  if (/^[0-9]+$/.test(hostname.split('.').pop()!)) {
+    return ['must end in a top-level domain, not a number'];
+  }
+  if (
+    allowedDomains.length > 0 &&
+    !allowedDomains.some(d => hostname.endsWith(`.${d}`))
+  ) {
+    return [
+      `must be under ${allowedDomains
+        .map(d => `*.${d}`)
+        .join(' or ')} (idp.environment.publicDomains)`,
+    ];
+  }
+  return [];
+}
+
+/** Errors of a target namespace for `team`, given every team in the catalog. */
+export function targetNamespaceErrors(
+  targetNamespace: string,
+  team: string,
+  teams: string[] = [],
+): string[] {
+  const errors = dnsLabelErrors(targetNamespace);
+  if (
+    RESERVED_NAMESPACES.includes(targetNamespace) ||
+    targetNamespace.startsWith('kube-')
+  ) {
+    errors.push(
+      `'${targetNamespace}' is a system namespace; environments get their own`,
+    );
+  } else if (!targetNamespace.startsWith(`${team}-`)) {
+    errors.push(
+      `must start with the team's name and a dash ('${team}-'), so teams stay in their own namespaces`,
+    );
+  } else {
+    const other = teams.find(
+      t => t !== team && targetNamespace.startsWith(`${t}-`),
+    );
+    if (other) {
+      errors.push(
+        `'${targetNamespace}' is in the namespaces of team ${other} ('${other}-…'); choose one that is not another team's`,
+      );
+    }
+  }
+  return errors;
 }
 
 /** The stand-in repository host of a check before the repositories exist (RFC 2606). */
 const CHECK_ONLY_HOST = 'deployment-repository.invalid';
 
-/** Checks a spec with the XRD's rules, so bad input fails before any cluster is touched. */
-export function environmentSpecErrors(spec: ApplicationEnvironmentSpec) {
+/**
+ * Checks a spec with the XRD's rules and the portal's tenancy rules, so bad input fails before
+ * any cluster is touched. `teams` (every team in the catalog) lets a target namespace be checked
+ * against other teams' prefixes.
+ */
+export function environmentSpecErrors(
+  spec: ApplicationEnvironmentSpec,
+  options: { teams?: string[]; publicDomains?: string[] } = {},
+) {
   const errors: Record<string, string[]> = {
     team: dnsLabelErrors(spec.team),
     system: dnsLabelErrors(spec.system),
@@ -53,18 +132,11 @@ export function environmentSpecErrors(spec: ApplicationEnvironmentSpec) {
     targetNamespace:
       spec.targetNamespace === undefined
         ? []
-        : [
-            ...dnsLabelErrors(spec.targetNamespace),
-            ...(spec.targetNamespace.startsWith(`${spec.team}-`)
-              ? []
-              : [
-                  `must start with the team's name and a dash ('${spec.team}-')`,
-                ]),
-          ],
+        : targetNamespaceErrors(spec.targetNamespace, spec.team, options.teams),
     'repository.url': /^https?:\/\/[^\s]+$/.test(spec.repository?.url ?? '')
       ? []
       : ['must be an http(s) clone URL'],
-    'exposure.hostname': hostnameErrors(spec.exposure),
+    'exposure.hostname': hostnameErrors(spec.exposure, options.publicDomains),
   };
   if (
     spec.targetNamespace === undefined &&
@@ -106,13 +178,21 @@ function gitopsSettings(config: Config) {
  * validates against the real schema. In GitOps mode the manifest is committed instead (pushed or
  * proposed as a merge request) for platforms where Argo CD owns the XRs.
  *
+ * The team is the verified owner (a catalog team the user belongs to; platform engineers: any),
+ * never a form value: the XR's spec.team, and with it the namespace, the RoleBinding subject and
+ * the Argo CD project, follow from it. The component name is claimed for the team, and a public
+ * hostname must be under the configured domains and not routed to another component.
+ *
  * Backstage has no built-in action for Kubernetes objects; community ones apply blindly and
  * return, which is why templates grow `sleep` steps that are never long enough.
  *
  * @public
  */
-export function applyEnvironmentAction(options: { config: Config }) {
-  const { config } = options;
+export function applyEnvironmentAction(options: {
+  config: Config;
+  tenancy: Tenancy;
+}) {
+  const { config, tenancy } = options;
   return createTemplateAction({
     id: 'idp:environment:apply',
     description:
@@ -128,8 +208,14 @@ export function applyEnvironmentAction(options: { config: Config }) {
                 'Cluster name from the kubernetes configuration (default: idp.environment.clusters[environment])',
             })
             .optional(),
-        team: z =>
-          z.string({ description: 'Owning team (catalog Group name)' }).max(63),
+        owner: z =>
+          z
+            .string({
+              description:
+                "The owning team, a catalog Group of type team (e.g. 'group:default/team-payments'); the user must be a member of it",
+            })
+            .min(1)
+            .max(255),
         system: z => z.string({ description: 'Catalog System' }).max(63),
         component: z =>
           z.string({ description: 'Catalog Component name' }).max(63),
@@ -166,7 +252,7 @@ export function applyEnvironmentAction(options: { config: Config }) {
           z
             .boolean({
               description:
-                'Only check: validate the spec, find the cluster, refuse a name another task owns and let the apiserver dry-run it; apply nothing. Templates run this first, before any repository exists, so a refused environment (also by the permission policy: production is for the owning team) stops the task before any side effect.',
+                "Only check: verify the owner and the user's membership, validate the spec, claim the component name for the team, find the cluster, refuse a name another task owns and let the apiserver dry-run it; apply nothing to the cluster. Templates run this first, before any repository exists, so a refused owner, name or environment stops the task before any side effect.",
             })
             .optional(),
         exposure: z =>
@@ -198,6 +284,11 @@ export function applyEnvironmentAction(options: { config: Config }) {
             .optional(),
       },
       output: {
+        team: z =>
+          z.string({
+            description:
+              'The verified team (its name): what the namespace, GitLab group and RoleBinding follow from',
+          }),
         name: z => z.string({ description: 'ApplicationEnvironment name' }),
         cluster: z => z.string({ description: 'Cluster it was applied to' }),
         namespace: z =>
@@ -221,9 +312,10 @@ export function applyEnvironmentAction(options: { config: Config }) {
           'Invalid input. repository: required (the deployment repository Argo CD syncs from)',
         );
       }
+      const team = await verifyOwner(tenancy, ctx, input.owner);
       const spec: ApplicationEnvironmentSpec = JSON.parse(
         JSON.stringify({
-          team: input.team,
+          team: team.name,
           system: input.system,
           component: input.component,
           environment: input.environment,
@@ -232,12 +324,23 @@ export function applyEnvironmentAction(options: { config: Config }) {
           // Before the repositories exist (checkOnly), a stand-in in a reserved domain lets
           // the rest of the spec be checked, also by the apiserver.
           repository: input.repository ?? {
-            url: `https://${CHECK_ONLY_HOST}/${input.team}/${input.component}-deployment.git`,
+            url: `https://${CHECK_ONLY_HOST}/${team.name}/${input.component}-deployment.git`,
           },
           exposure: input.exposure,
         }),
       );
-      assertValid(environmentSpecErrors(spec));
+      const teams =
+        spec.targetNamespace === undefined
+          ? []
+          : (await tenancy.teams.allTeams()).map(t => t.name);
+      assertValid(
+        environmentSpecErrors(spec, {
+          teams,
+          publicDomains:
+            config.getOptionalStringArray('idp.environment.publicDomains') ??
+            [],
+        }),
+      );
       const clusterName = input.cluster ?? settings.clusters[spec.environment];
       if (!clusterName && !gitops) {
         throw new InputError(
@@ -263,6 +366,19 @@ export function applyEnvironmentAction(options: { config: Config }) {
       const label = `${settings.kind} ${
         ref.namespace ? `${ref.namespace}/` : ''
       }${ref.name}`;
+      if (cluster && spec.exposure?.hostname) {
+        await assertHostnameFree(cluster, settings, spec);
+      }
+      if (!ctx.isDryRun) {
+        await claimComponentName(
+          tenancy,
+          team,
+          spec.component,
+          ctx.task.id,
+          'component',
+        );
+      }
+      ctx.output('team', team.name);
       ctx.output('name', ref.name);
       ctx.output('cluster', clusterName ?? '');
       ctx.output('namespace', names.namespace);
@@ -350,6 +466,39 @@ export function applyEnvironmentAction(options: { config: Config }) {
       ctx.output('conditions', conditions as any);
     },
   });
+}
+
+/**
+ * Refuses a public hostname another component's environment already routes (every
+ * ApplicationEnvironment on the cluster is the portal's record of who routes what).
+ */
+async function assertHostnameFree(
+  cluster: ClusterClient,
+  settings: { apiVersion: string; kind: string; claimNamespace?: string },
+  spec: ApplicationEnvironmentSpec,
+) {
+  const all = await cluster.list({
+    apiVersion: settings.apiVersion,
+    kind: settings.kind,
+    namespace: settings.claimNamespace,
+  });
+  const taken = all.find(
+    xr =>
+      xr.spec?.exposure?.hostname === spec.exposure?.hostname &&
+      !(
+        xr.spec?.component === spec.component &&
+        xr.spec?.environment === spec.environment
+      ),
+  );
+  if (taken) {
+    throw new ConflictError(
+      `Invalid input. exposure.hostname: ${spec.exposure!.hostname} is already routed to ${
+        taken.spec?.component
+      } (${taken.spec?.environment}) of ${
+        taken.spec?.team
+      }; choose another hostname`,
+    );
+  }
 }
 
 /**

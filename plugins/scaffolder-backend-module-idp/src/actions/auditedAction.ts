@@ -1,7 +1,14 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
 import { TemplateAction } from '@backstage/plugin-scaffolder-node';
-import { parseRecords, resourceKey } from './createdResources';
+import {
+  CreatedResource,
+  RECORD_META,
+  recordLine,
+  resourceKey,
+  signRecord,
+} from './createdResources';
+import { RecordSigner } from '../records/RecordSigner';
 
 /** The audit event every run of a golden-path action writes. @public */
 export const GOLDEN_PATH_AUDIT_EVENT = 'golden-path-action';
@@ -10,9 +17,9 @@ export const GOLDEN_PATH_AUDIT_EVENT = 'golden-path-action';
 function targetOf(actionId: string, input: any): string {
   switch (actionId) {
     case 'idp:gitlab:create-app-repo':
-      return `gitlab project ${input.group}/${input.name}`;
+      return `gitlab project ${input.name} of ${input.owner}`;
     case 'idp:gitlab:create-deploy-repo':
-      return `gitlab project ${input.group}/${input.name}-deployment`;
+      return `gitlab project ${input.name}-deployment of ${input.owner}`;
     case 'idp:environment:apply':
       return `environment ${input.component}-${input.environment}${
         input.cluster ? ` on ${input.cluster}` : ''
@@ -31,41 +38,59 @@ function targetOf(actionId: string, input: any): string {
 }
 
 /**
- * Wraps one of our actions so that every run with side effects writes one audit event through
- * Backstage's auditor service: the actor (the user who started the task; the auditor itself
- * would name the scaffolder, which runs the task), the action, its target, the task and
- * template, what it created or removed, and success or failure. A failure keeps what was
- * created before it, so the event says what is left behind.
+ * Wraps one of our actions so that:
  *
- * The records come from the same undo records the actions write to the task log
- * (`createdResources.ts`), so the audit trail and undo cannot disagree. Dry runs and
- * `checkOnly` runs change nothing and are not audited (the scaffolder audits the dry run).
+ * - every record of something it created (`recordCreated`) is written to the task log signed
+ *   for this task and step ({@link RecordSigner}), and its `created` output carries the same
+ *   signed records. Only records written here are accepted by `idp:undo`: a line some other
+ *   step logs, or a value a user typed that ends up in a message, is never a record.
+ * - every run with side effects writes one audit event through Backstage's auditor service: the
+ *   actor (the user who started the task; the auditor itself would name the scaffolder, which
+ *   runs the task), the action, its target, the task and template, what it created or removed,
+ *   and success or failure. A failure keeps what was created before it, so the event says what
+ *   is left behind. Dry runs and `checkOnly` runs change nothing and are not audited (the
+ *   scaffolder audits the dry run).
+ *
+ * The audit trail and undo read the same records, so they cannot disagree.
  *
  * @public
  */
 export function auditedAction<T extends TemplateAction<any, any, any>>(
   action: T,
-  auditor: AuditorService,
+  deps: { auditor: AuditorService; signer: RecordSigner },
 ): T {
+  const { auditor, signer } = deps;
   const handler = action.handler;
   return {
     ...action,
     async handler(ctx: Parameters<T['handler']>[0]) {
-      if (ctx.isDryRun || (ctx.input as any)?.checkOnly) {
-        return handler(ctx);
-      }
+      const taskId = ctx.task.id;
+      const stepId = ctx.step?.id ?? '';
       const created: string[] = [];
       const outputs: Record<string, unknown> = {};
-      const logger = recordingLogger(ctx.logger, record =>
-        created.push(record),
+      const logger = recordingLogger(
+        ctx.logger,
+        (resource, description) => {
+          const signed = signRecord(signer, resource, taskId, stepId);
+          const key = resourceKey(resource);
+          if (!created.includes(key)) created.push(key);
+          return recordLine(description, signed);
+        },
       );
       const wrapped = Object.assign(Object.create(ctx), {
         logger,
         output(name: string, value: unknown) {
-          outputs[name] = value;
-          (ctx.output as (n: string, v: unknown) => void)(name, value);
+          const out =
+            name === 'created' && Array.isArray(value)
+              ? value.map(r => signRecord(signer, r, taskId, stepId))
+              : value;
+          outputs[name] = out;
+          (ctx.output as (n: string, v: unknown) => void)(name, out);
         },
       });
+      if (ctx.isDryRun || (ctx.input as any)?.checkOnly) {
+        return handler(wrapped);
+      }
       const event = await auditor.createEvent({
         eventId: GOLDEN_PATH_AUDIT_EVENT,
         severityLevel: action.id === 'idp:undo' ? 'high' : 'medium',
@@ -73,7 +98,7 @@ export function auditedAction<T extends TemplateAction<any, any, any>>(
           actor: ctx.user?.ref ?? null,
           action: action.id,
           target: targetOf(action.id, ctx.input),
-          taskId: ctx.task.id,
+          taskId,
           template: ctx.templateInfo?.entityRef ?? null,
           stepId: ctx.step?.id ?? null,
         },
@@ -96,35 +121,32 @@ export function auditedAction<T extends TemplateAction<any, any, any>>(
   } as T;
 }
 
-/** A logger that passes everything on and reports each undo record it sees, once. */
+/**
+ * A logger that passes everything on, but turns a record handed over by `recordCreated` (under
+ * {@link RECORD_META}) into its signed line.
+ */
 function recordingLogger(
   logger: LoggerService,
-  onRecord: (key: string) => void,
-): LoggerService {
-  const seen = new Set<string>();
-  return watching(logger, message => {
-    for (const record of parseRecords([message])) {
-      const key = resourceKey(record);
-      if (!seen.has(key)) {
-        seen.add(key);
-        onRecord(key);
-      }
-    }
-  });
-}
-
-function watching(
-  logger: LoggerService,
-  watch: (message: string) => void,
+  sign: (resource: CreatedResource, description: string) => string,
 ): LoggerService {
   return {
     error: (m, meta) => logger.error(m, meta),
     warn: (m, meta) => logger.warn(m, meta),
     debug: (m, meta) => logger.debug(m, meta),
     info: (m, meta) => {
-      watch(m);
-      logger.info(m, meta);
+      const resource = (meta as any)?.[RECORD_META] as
+        | CreatedResource
+        | undefined;
+      if (!resource) {
+        logger.info(m, meta);
+        return;
+      }
+      const { [RECORD_META]: _record, ...rest } = meta as any;
+      logger.info(
+        sign(resource, m),
+        Object.keys(rest).length ? rest : undefined,
+      );
     },
-    child: meta => watching(logger.child(meta), watch),
+    child: meta => recordingLogger(logger.child(meta), sign),
   };
 }

@@ -5,7 +5,7 @@ import yaml from 'yaml';
 export const examples: TemplateExample[] = [
   {
     description:
-      'Create the application project of a service in its team group',
+      "Create the application project of a service in its owner's GitLab group",
     example: yaml.stringify({
       steps: [
         {
@@ -13,7 +13,7 @@ export const examples: TemplateExample[] = [
           name: 'Create the application repository',
           action: 'idp:gitlab:create-app-repo',
           input: {
-            group: 'idp/team-payments',
+            owner: 'group:default/team-payments',
             name: 'payments-refunds',
             description: 'Refunds for card payments',
             topics: ['python', 'fastapi'],
@@ -26,7 +26,7 @@ export const examples: TemplateExample[] = [
   },
   {
     description:
-      'Create missing subgroups of an existing top-level group, with a custom CI path',
+      "Create the team's GitLab group if it is missing, with a custom CI path and default branch",
     example: yaml.stringify({
       steps: [
         {
@@ -34,7 +34,7 @@ export const examples: TemplateExample[] = [
           name: 'Create the application repository',
           action: 'idp:gitlab:create-app-repo',
           input: {
-            group: 'idp/team-payments/experiments',
+            owner: 'group:default/team-payments',
             name: 'ledger-spike',
             createMissingGroups: true,
             ciConfigPath: 'ci/pipeline.yml',

@@ -14,10 +14,20 @@ import {
   pushInitialCommit,
 } from './gitlabProjects';
 import { CreatedResource, recordCreated } from './createdResources';
+import { Tenancy, claimComponentName, verifyOwner } from './tenancy';
 import { examples } from './createAppRepo.examples';
 
 const BRANCH = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 const TOPIC = /^[a-z0-9][a-z0-9-]{0,49}$/;
+
+/**
+ * The topic every project a golden path creates carries: the mark `idp:undo` checks before it
+ * removes a project (besides the project's place in the team's group), so undo never removes a
+ * project it did not create, whatever a record or an annotation names.
+ */
+export function componentTopic(component: string): string {
+  return `idp-component-${component}`;
+}
 
 /** Validation shared by both repository actions. */
 export function projectInputErrors(input: {
@@ -57,12 +67,17 @@ export function projectInputErrors(input: {
  * `idp:gitlab:create-app-repo`: creates a service's application project and pushes the
  * workspace as its first commit. Unlike the built-in `publish:gitlab`, a retried task adopts
  * the project its own first attempt created instead of failing on "has already been taken",
- * records what it created for `idp:undo`, and retries GitLab's transient failures.
+ * records what it created for `idp:undo`, and retries GitLab's transient failures. The GitLab
+ * group is the verified owner's (`<teamsGroup>/<team>`), never a path from the form: the owner
+ * must be a catalog team the user is a member of (platform engineers: any team).
  *
  * @public
  */
-export function createAppRepoAction(options: { config: Config }) {
-  const { config } = options;
+export function createAppRepoAction(options: {
+  config: Config;
+  tenancy: Tenancy;
+}) {
+  const { config, tenancy } = options;
   return createTemplateAction({
     id: 'idp:gitlab:create-app-repo',
     description:
@@ -78,14 +93,14 @@ export function createAppRepoAction(options: { config: Config }) {
                 'Host of the integrations.gitlab entry (default: idp.gitlab.host)',
             })
             .optional(),
-        group: z =>
+        owner: z =>
           z
             .string({
               description:
-                "Full path of the GitLab group, e.g. 'idp/team-payments'",
+                "The owning team, a catalog Group of type team (e.g. 'group:default/team-payments'); the project goes into its GitLab group <teamsGroup>/<team>",
             })
             .min(1)
-            .max(1000),
+            .max(255),
         name: z =>
           z
             .string({
@@ -129,7 +144,7 @@ export function createAppRepoAction(options: { config: Config }) {
           z
             .boolean({
               description:
-                'Create missing subgroups of an existing top-level group (default false)',
+                "Create the team's GitLab subgroup if it is missing (never the top-level group; default false)",
             })
             .optional(),
       },
@@ -152,10 +167,16 @@ export function createAppRepoAction(options: { config: Config }) {
     async handler(ctx) {
       const input = ctx.input;
       const defaultBranch = input.defaultBranch ?? 'main';
-      assertValid(projectInputErrors({ ...input, defaultBranch }));
+      const team = await verifyOwner(tenancy, ctx, input.owner);
+      const group = team.gitlabGroup;
+      assertValid(projectInputErrors({ ...input, group, defaultBranch }));
+      const topics = [
+        ...(input.topics ?? []).filter(t => t !== componentTopic(input.name)),
+        componentTopic(input.name),
+      ];
       const host = input.host ?? defaultGitLabHost(config);
       const gitlab = gitlabClient(config, host, ctx.logger);
-      const fullPath = `${input.group}/${input.name}`;
+      const fullPath = `${group}/${input.name}`;
       const sourceDir = resolveSafeChildPath(
         ctx.workspacePath,
         input.sourcePath ?? '.',
@@ -163,7 +184,7 @@ export function createAppRepoAction(options: { config: Config }) {
       const webUrl = `${gitlab.baseUrl}/${fullPath}`;
 
       if (ctx.isDryRun) {
-        const group = await gitlab.findGroup(input.group);
+        const existingGroup = await gitlab.findGroup(group);
         const project = await gitlab.findProject(fullPath);
         if (project) {
           throw new Error(
@@ -171,8 +192,8 @@ export function createAppRepoAction(options: { config: Config }) {
           );
         }
         ctx.logger.info(
-          `Dry run: would create ${fullPath} on ${host}${
-            group ? '' : ` and the missing group ${input.group}`
+          `Dry run: would create ${fullPath} on ${host} for ${team.ref}${
+            existingGroup ? '' : ` and the missing group ${group}`
           }, push ${sourceDir} to ${defaultBranch} and protect it`,
         );
         ctx.output('projectId', 0);
@@ -184,13 +205,14 @@ export function createAppRepoAction(options: { config: Config }) {
         return;
       }
 
+      await claimComponentName(tenancy, team, input.name, ctx.task.id);
       const created: CreatedResource[] = [];
-      const group = await ctx.checkpoint({
-        key: `v1.idp.gitlab.group.${host}.${input.group}`,
+      const namespace = await ctx.checkpoint({
+        key: `v1.idp.gitlab.group.${host}.${group}`,
         fn: async () =>
           ensureGroup(
             gitlab,
-            input.group,
+            group,
             input.createMissingGroups ?? false,
             ctx.logger,
           ),
@@ -199,7 +221,7 @@ export function createAppRepoAction(options: { config: Config }) {
         key: `v1.idp.gitlab.project.${host}.${fullPath}`,
         fn: async () => {
           const { project: p } = await createOrAdoptProject(gitlab, {
-            namespaceId: group.id,
+            namespaceId: namespace.id,
             path: input.name,
             fullPath,
             taskId: ctx.task.id,
@@ -208,7 +230,7 @@ export function createAppRepoAction(options: { config: Config }) {
               name: input.name,
               description: input.description,
               visibility: input.visibility ?? 'private',
-              topics: input.topics,
+              topics,
               defaultBranch,
               ciConfigPath: input.ciConfigPath ?? '.gitlab-ci.yml',
             },
@@ -258,7 +280,7 @@ export function createAppRepoAction(options: { config: Config }) {
             body: {
               // Replaces the creation marker (see createOrAdoptProject).
               description: input.description ?? '',
-              topics: input.topics,
+              topics,
               visibility: input.visibility ?? 'private',
               ci_config_path: input.ciConfigPath ?? '.gitlab-ci.yml',
               default_branch: defaultBranch,

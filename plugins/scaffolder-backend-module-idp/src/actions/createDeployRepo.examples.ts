@@ -13,7 +13,7 @@ export const examples: TemplateExample[] = [
           name: 'Create the deployment repository',
           action: 'idp:gitlab:create-deploy-repo',
           input: {
-            group: 'idp/team-payments',
+            owner: 'group:default/team-payments',
             name: 'payments-refunds',
             appProjectId: '${{ steps["app-repo"].output.projectId }}',
             sourcePath: 'deployment',
@@ -31,7 +31,7 @@ export const examples: TemplateExample[] = [
           name: 'Create the deployment repository',
           action: 'idp:gitlab:create-deploy-repo',
           input: {
-            group: 'idp/team-payments',
+            owner: 'group:default/team-payments',
             name: 'payments-refunds',
             appProjectId: 'idp/team-payments/payments-refunds',
             environments: ['development', 'production'],

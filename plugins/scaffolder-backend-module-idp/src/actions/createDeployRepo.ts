@@ -1,5 +1,9 @@
 import { Config } from '@backstage/config';
-import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
@@ -22,8 +26,9 @@ import {
   protectBranch,
   pushInitialCommit,
 } from './gitlabProjects';
-import { projectInputErrors } from './createAppRepo';
+import { componentTopic, projectInputErrors } from './createAppRepo';
 import { CreatedResource, recordCreated } from './createdResources';
+import { Tenancy, claimComponentName, verifyOwner } from './tenancy';
 import { examples } from './createDeployRepo.examples';
 
 /** Name of the project access token the app pipeline uses to bump image tags. */
@@ -92,10 +97,16 @@ async function revokeLeftovers(
  * to the task (the template must pass it from one step to the next), which is how tokens end up
  * in task logs and checkpoints. Here the value never leaves one function.
  *
+ * Like the application repository, the project goes into the verified owner's GitLab group, and
+ * the token variable is written only to that component's own application project.
+ *
  * @public
  */
-export function createDeployRepoAction(options: { config: Config }) {
-  const { config } = options;
+export function createDeployRepoAction(options: {
+  config: Config;
+  tenancy: Tenancy;
+}) {
+  const { config, tenancy } = options;
   return createTemplateAction({
     id: 'idp:gitlab:create-deploy-repo',
     description:
@@ -111,11 +122,14 @@ export function createDeployRepoAction(options: { config: Config }) {
                 'Host of the integrations.gitlab entry (default: idp.gitlab.host)',
             })
             .optional(),
-        group: z =>
+        owner: z =>
           z
-            .string({ description: 'Full path of the GitLab group' })
+            .string({
+              description:
+                "The owning team, a catalog Group of type team (e.g. 'group:default/team-payments'); the project goes into its GitLab group",
+            })
             .min(1)
-            .max(1000),
+            .max(255),
         name: z =>
           z
             .string({
@@ -128,7 +142,7 @@ export function createDeployRepoAction(options: { config: Config }) {
         appProjectId: z =>
           z.union([z.number(), z.string()], {
             description:
-              'Id or full path of the application project that receives the token variable',
+              "Id or full path of the component's application project (<team group>/<name>), which receives the token variable",
           }),
         description: z =>
           z.string({ description: 'Project description' }).max(2000).optional(),
@@ -182,6 +196,8 @@ export function createDeployRepoAction(options: { config: Config }) {
     },
     async handler(ctx) {
       const input = ctx.input;
+      const team = await verifyOwner(tenancy, ctx, input.owner);
+      const group = team.gitlabGroup;
       const settings = credentialSettings(config);
       const environments = input.environments ?? [
         'development',
@@ -192,7 +208,7 @@ export function createDeployRepoAction(options: { config: Config }) {
       const path = deployRepoPath(input.name);
       assertValid({
         ...projectInputErrors({
-          group: input.group,
+          group,
           name: path,
           description: input.description,
           sourcePath: input.sourcePath,
@@ -214,7 +230,8 @@ export function createDeployRepoAction(options: { config: Config }) {
       }
       const host = input.host ?? defaultGitLabHost(config);
       const gitlab = gitlabClient(config, host, ctx.logger);
-      const fullPath = `${input.group}/${path}`;
+      const fullPath = `${group}/${path}`;
+      const appPath = `${group}/${input.name}`;
       const sourceDir = resolveSafeChildPath(
         ctx.workspacePath,
         input.sourcePath ?? '.',
@@ -254,13 +271,21 @@ export function createDeployRepoAction(options: { config: Config }) {
           `Application project ${input.appProjectId} not found on ${host}; run idp:gitlab:create-app-repo first`,
         );
       }
+      // The image-bump token goes into this project's CI variables: it must be the component's
+      // own application project, never some other project an id points at.
+      if (appProject.path_with_namespace !== appPath) {
+        throw new NotAllowedError(
+          `appProjectId: project ${input.appProjectId} is ${appProject.path_with_namespace}, not ${appPath}, the application project of ${input.name} for ${team.ref}; nothing was created`,
+        );
+      }
+      await claimComponentName(tenancy, team, input.name, ctx.task.id);
       const created: CreatedResource[] = [];
-      const group = await ctx.checkpoint({
-        key: `v1.idp.gitlab.group.${host}.${input.group}`,
+      const namespace = await ctx.checkpoint({
+        key: `v1.idp.gitlab.group.${host}.${group}`,
         fn: async () =>
           ensureGroup(
             gitlab,
-            input.group,
+            group,
             input.createMissingGroups ?? false,
             ctx.logger,
           ),
@@ -269,7 +294,7 @@ export function createDeployRepoAction(options: { config: Config }) {
         key: `v1.idp.gitlab.project.${host}.${fullPath}`,
         fn: async () => {
           const { project: p } = await createOrAdoptProject(gitlab, {
-            namespaceId: group.id,
+            namespaceId: namespace.id,
             path,
             fullPath,
             taskId: ctx.task.id,
@@ -279,6 +304,7 @@ export function createDeployRepoAction(options: { config: Config }) {
               description:
                 input.description ?? `GitOps deployment of ${input.name}`,
               visibility: input.visibility ?? 'private',
+              topics: [componentTopic(input.name)],
               defaultBranch,
             },
           });
@@ -339,6 +365,7 @@ export function createDeployRepoAction(options: { config: Config }) {
             body: {
               description:
                 input.description ?? `GitOps deployment of ${input.name}`,
+              topics: [componentTopic(input.name)],
             },
           });
           ctx.logger.info(
@@ -464,6 +491,7 @@ export function createDeployRepoAction(options: { config: Config }) {
                       labels: {
                         'argocd.argoproj.io/secret-type': 'repository',
                         [IDP_LABELS.component]: input.name,
+                        [IDP_LABELS.team]: team.name,
                         [IDP_LABELS.task]: ctx.task.id,
                       },
                     },

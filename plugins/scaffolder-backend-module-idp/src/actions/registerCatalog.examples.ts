@@ -5,7 +5,7 @@ import yaml from 'yaml';
 export const examples: TemplateExample[] = [
   {
     description:
-      "Register the new application project's catalog-info.yaml and wait for its entity",
+      "Register the new application project's catalog-info.yaml, checked to be its owner's, and wait for its entity",
     example: yaml.stringify({
       steps: [
         {
@@ -15,6 +15,7 @@ export const examples: TemplateExample[] = [
           input: {
             repoContentsUrl: '${{ steps["app-repo"].output.repoContentsUrl }}',
             catalogInfoPath: '/catalog-info.yaml',
+            owner: '${{ parameters.owner }}',
           },
         },
       ],

@@ -1,10 +1,16 @@
 import { Config } from '@backstage/config';
-import { InputError } from '@backstage/errors';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { ScmIntegrations } from '@backstage/integration';
 import { assertValid, sleep } from './helpers';
 import { recordCreated } from './createdResources';
+import { Tenancy, verifyOwner } from './tenancy';
 import { examples } from './registerCatalog.examples';
 
 const ORIGIN = 'backstage.io/managed-by-origin-location';
@@ -26,6 +32,65 @@ function mainEntity(entities: Entity[]): Entity | undefined {
   );
 }
 
+/** Kinds a team may register from its own repository (the catalog's rules allow no more). */
+const REGISTRABLE_KINDS = ['Component', 'API', 'Location'];
+
+/**
+ * With an owner: the file must be in the team's GitLab group and describe only what the team may
+ * register, owned by the team, checked with the catalog's own dry run before anything is
+ * registered. The catalog's tenancy rules refuse the same things later too (a file edited after
+ * registration), but then only as a processing error; here the task says why, at once.
+ */
+async function checkRegistration(
+  catalog: CatalogService,
+  config: Config,
+  target: string,
+  team: { ref: string; gitlabGroup: string },
+  credentials: any,
+) {
+  const integration = ScmIntegrations.fromConfig(config).gitlab.byUrl(target);
+  const base = integration?.config.baseUrl.replace(/\/+$/, '');
+  if (!base || !target.startsWith(`${base}/${team.gitlabGroup}/`)) {
+    throw new NotAllowedError(
+      `catalogInfoUrl: ${target} is not in ${team.ref}'s GitLab group (${
+        base ?? 'GitLab'
+      }/${team.gitlabGroup}/…); a team registers only its own repositories`,
+    );
+  }
+  const { entities } = await catalog.addLocation(
+    { type: 'url', target, dryRun: true },
+    { credentials },
+  );
+  const problems: string[] = [];
+  for (const entity of entities ?? []) {
+    if (entity.metadata.name.startsWith('generated-')) continue;
+    const ref = stringifyEntityRef(entity);
+    if (!REGISTRABLE_KINDS.includes(entity.kind)) {
+      problems.push(
+        `${ref}: a team may register only ${REGISTRABLE_KINDS.join(', ')}`,
+      );
+      continue;
+    }
+    if (entity.kind === 'Location') continue;
+    let owner = String(entity.spec?.owner ?? '');
+    try {
+      owner = stringifyEntityRef(
+        parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: 'default' }),
+      ).toLocaleLowerCase('en-US');
+    } catch {
+      // reported below
+    }
+    if (owner !== team.ref) {
+      problems.push(`${ref}: spec.owner is '${owner}', must be ${team.ref}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new NotAllowedError(
+      `Refusing to register ${target}: ${problems.join('; ')}. Nothing was registered`,
+    );
+  }
+}
+
 /**
  * `idp:catalog:register`: registers a catalog-info location (no error when it already is), waits
  * until its entity is in the catalog with no processing errors, and reports those errors when
@@ -37,8 +102,9 @@ function mainEntity(entities: Entity[]): Entity | undefined {
 export function registerCatalogAction(options: {
   config: Config;
   catalog: CatalogService;
+  tenancy: Tenancy;
 }) {
-  const { config, catalog } = options;
+  const { config, catalog, tenancy } = options;
   return createTemplateAction({
     id: 'idp:catalog:register',
     description:
@@ -67,6 +133,14 @@ export function registerCatalogAction(options: {
                 'Path in the repository (default /catalog-info.yaml)',
             })
             .max(1024)
+            .optional(),
+        owner: z =>
+          z
+            .string({
+              description:
+                "The owning team (e.g. 'group:default/team-payments'): the file must be in its GitLab group and every entity in it owned by it; checked before registering",
+            })
+            .max(255)
             .optional(),
         timeoutSeconds: z =>
           z
@@ -121,6 +195,9 @@ export function registerCatalogAction(options: {
             ? ['must not contain ..']
             : [],
       });
+      const team = input.owner
+        ? await verifyOwner(tenancy, ctx, input.owner)
+        : undefined;
       if (ctx.isDryRun) {
         ctx.logger.info(
           `Dry run: would register ${target} and wait for its entity`,
@@ -131,6 +208,9 @@ export function registerCatalogAction(options: {
         return;
       }
       const credentials = await ctx.getInitiatorCredentials();
+      if (team) {
+        await checkRegistration(catalog, config, target, team, credentials);
+      }
       const location = await ctx.checkpoint({
         key: `v1.idp.catalog.location.${target}`,
         fn: async () => {

@@ -1,6 +1,9 @@
 import { Config } from '@backstage/config';
-import { InputError, NotFoundError } from '@backstage/errors';
-import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   Entity,
   parseEntityRef,
@@ -14,25 +17,48 @@ import {
 import {
   ClusterClient,
   GitLabClient,
+  GitLabProject,
   IDP_ANNOTATIONS,
-  environmentNames,
+  IDP_LABELS,
+  KubeObject,
+  VerifiedTeam,
   readEnvironmentApiSettings,
-  teamFromOwnerRef,
 } from '@internal/plugin-idp-node';
 import { defaultGitLabHost, gitlabClient, sleep } from './helpers';
-import { CreatedResource, parseRecords, resourceKey } from './createdResources';
+import {
+  CreatedResource,
+  parseRecords,
+  resourceKey,
+  verifyRecord,
+} from './createdResources';
 import {
   ARGOCD_DEPLOY_TOKEN_NAME,
   IMAGE_BUMP_TOKEN_NAME,
   argocdRepoSecretName,
 } from './createDeployRepo';
+import { componentTopic } from './createAppRepo';
+import { Tenancy, verifyOwner } from './tenancy';
+import { RecordSigner } from '../records/RecordSigner';
 import { examples } from './undo.examples';
 
-/** The order undo removes things in: consumers before what they consume, projects last. */
+/** The actions whose records undo accepts: the ones that create things. */
+const RECORDING_ACTIONS = new Set([
+  'idp:gitlab:create-app-repo',
+  'idp:gitlab:create-deploy-repo',
+  'idp:environment:apply',
+  'idp:catalog:register',
+]);
+
+/** Task states in which nothing runs any more. */
+const FINISHED = ['completed', 'failed', 'cancelled'];
+
+/**
+ * The order undo removes things in: consumers before what they consume, projects after
+ * everything on them, and the catalog entry last: a decommission that fails half-way keeps the
+ * entity, so it can be run again from the entity.
+ */
 function rank(r: CreatedResource): number {
   switch (r.type) {
-    case 'catalog-location':
-      return 0;
     case 'kubernetes-object':
       return r.kind === 'Secret' ? 2 : 1;
     case 'gitops-file':
@@ -44,42 +70,97 @@ function rank(r: CreatedResource): number {
       return 4;
     case 'gitlab-project':
       return r.role === 'deploy' ? 5 : 6;
+    case 'catalog-location':
+      return 7;
     default:
       return 9;
   }
 }
 
 /**
- * What a golden path created for an entity, derived from its annotations and the naming rules:
- * for services created before records existed, or whose task is gone.
+ * Whose resources a plan removes: one task's (from its signed records), or one entity's (derived
+ * from the naming rules for its verified team). Every resource is checked against this mark,
+ * fresh, right before it is removed.
+ */
+type Mark =
+  | { by: 'task'; taskId: string }
+  | { by: 'entity'; entityRef: string; component: string; team: VerifiedTeam };
+
+/** The component a project path belongs to: `<group>/<name>` or `<group>/<name>-deployment`. */
+function componentOfProject(r: { path: string; role: 'app' | 'deploy' }) {
+  const last = r.path.split('/').pop()!;
+  return r.role === 'deploy' ? last.replace(/-deployment$/, '') : last;
+}
+
+/** Why an object is not the mark's to remove, or undefined when it is. */
+function labelMismatch(object: KubeObject, mark: Mark): string | undefined {
+  const labels = object.metadata.labels ?? {};
+  if (mark.by === 'task') {
+    return labels[IDP_LABELS.task] === mark.taskId
+      ? undefined
+      : `it is labelled ${IDP_LABELS.task}=${
+          labels[IDP_LABELS.task] ?? '(none)'
+        }, not this task's ${mark.taskId}`;
+  }
+  const component =
+    labels[IDP_LABELS.component] ?? (object as any).spec?.component;
+  const team = labels[IDP_LABELS.team] ?? (object as any).spec?.team;
+  if (component !== mark.component) {
+    return `it belongs to component ${component ?? '(none)'}, not ${
+      mark.component
+    }`;
+  }
+  if (team !== undefined && team !== mark.team.name) {
+    return `it belongs to team ${team}, not ${mark.team.name}`;
+  }
+  return undefined;
+}
+
+/**
+ * What a golden path created for an entity, derived from the naming rules for its verified team,
+ * not from its annotations: the projects `<team group>/<name>` and `…-deployment`, their tokens,
+ * variable and Argo CD Secrets, the ApplicationEnvironments labelled with the component on every
+ * configured cluster, and the entity's own location. Annotations that name something else are
+ * reported and left alone.
  */
 async function resourcesOfEntity(
   entity: Entity,
-  config: Config,
-  gitlabFor: (host: string) => GitLabClient,
-  catalogLocation: { id: string; target: string } | undefined,
+  mark: Extract<Mark, { by: 'entity' }>,
+  deps: {
+    config: Config;
+    gitlabFor: (host: string) => GitLabClient;
+    catalogLocation: { id: string; target: string } | undefined;
+    logger: LoggerService;
+  },
 ): Promise<CreatedResource[]> {
+  const { config, gitlabFor, logger } = deps;
   const annotations = entity.metadata.annotations ?? {};
   const out: CreatedResource[] = [];
-  const entityRef = stringifyEntityRef(entity);
-  if (catalogLocation) {
-    out.push({ type: 'catalog-location', ...catalogLocation, entityRef });
-  }
   const host = defaultGitLabHost(config);
   const gitlab = gitlabFor(host);
-  const appSlug = annotations[IDP_ANNOTATIONS.gitlabProjectSlug];
-  const deploySlug = annotations[IDP_ANNOTATIONS.deployRepoSlug];
-  const app = appSlug ? await gitlab.findProject(appSlug) : undefined;
-  const deploy = deploySlug ? await gitlab.findProject(deploySlug) : undefined;
-  const variable =
-    config.getOptionalString('idp.gitlab.deployToken.variableName') ??
-    'DEPLOY_REPO_TOKEN';
+  const appPath = `${mark.team.gitlabGroup}/${mark.component}`;
+  const deployPath = `${appPath}-deployment`;
+  for (const [annotation, expected] of [
+    [IDP_ANNOTATIONS.gitlabProjectSlug, appPath],
+    [IDP_ANNOTATIONS.deployRepoSlug, deployPath],
+  ]) {
+    const named = annotations[annotation];
+    if (named && named !== expected) {
+      logger.warn(
+        `${mark.entityRef} names ${named} in ${annotation}; only ${expected}, its own project by the naming rules, is considered`,
+      );
+    }
+  }
+  const app = await gitlab.findProject(appPath);
+  const deploy = await gitlab.findProject(deployPath);
   if (app) {
     out.push({
       type: 'gitlab-variable',
       host,
       projectId: app.id,
-      key: variable,
+      key:
+        config.getOptionalString('idp.gitlab.deployToken.variableName') ??
+        'DEPLOY_REPO_TOKEN',
     });
     out.push({
       type: 'gitlab-project',
@@ -133,38 +214,58 @@ async function resourcesOfEntity(
       }
     }
   }
+  // Environments: every XR labelled with the component on every cluster an environment maps
+  // to; the label check before removal makes sure each is this team's.
   const settings = readEnvironmentApiSettings(config);
-  const component =
-    annotations[IDP_ANNOTATIONS.kubernetesId] ?? entity.metadata.name;
-  const team = teamFromOwnerRef(String(entity.spec?.owner ?? ''));
-  const environments = (annotations[IDP_ANNOTATIONS.environments] ?? '')
-    .split(',')
-    .map(s => s.trim())
-    .filter(Boolean);
-  for (const environment of environments) {
-    const cluster = settings.clusters[environment];
-    if (!cluster) continue;
-    out.push({
-      type: 'kubernetes-object',
-      cluster,
+  for (const cluster of new Set(Object.values(settings.clusters))) {
+    const client = ClusterClient.fromConfig(config, cluster);
+    const xrs = await client.list({
       apiVersion: settings.apiVersion,
       kind: settings.kind,
-      name: environmentNames({ team, component, environment }).resource,
-      ...(settings.scope === 'Namespaced' && {
-        namespace: settings.claimNamespace,
-      }),
+      namespace: settings.claimNamespace,
+      labelSelector: `${IDP_LABELS.component}=${mark.component}`,
+    });
+    for (const xr of xrs) {
+      out.push({
+        type: 'kubernetes-object',
+        cluster,
+        apiVersion: settings.apiVersion,
+        kind: settings.kind,
+        name: xr.metadata.name!,
+        ...(xr.metadata.namespace && { namespace: xr.metadata.namespace }),
+      });
+    }
+  }
+  if (deps.catalogLocation) {
+    out.push({
+      type: 'catalog-location',
+      ...deps.catalogLocation,
+      entityRef: mark.entityRef,
     });
   }
   return out;
 }
 
 /**
- * `idp:undo`: removes what a golden path created, from the records its actions wrote (passed as
- * `resources`, or read back from a task's log by `taskId`) or derived from an entity's
- * annotations (`entityRef`). Order: the catalog entry, then the environments (waiting until they
- * are gone, so Crossplane has removed what it composed), secrets, variables, tokens, and the
- * projects last. Whatever is already gone counts as done, so running it twice is safe.
- * Backstage has no rollback for failed tasks; this is it.
+ * `idp:undo`: removes what a golden path created. Sources, each checked:
+ *
+ * - `taskId`: the signed records in a finished task's log. Only records the portal's action
+ *   wrapper signed for that task and for the step that logged them, where that step runs one
+ *   of the portal's own actions, are accepted; a line any other step (or a user's value) put
+ *   into the log is not a record. A task that is still running is refused.
+ * - `resources`: signed records (the actions' `created` outputs).
+ * - `entityRef`: derived from the naming rules for the entity's verified team, not from its
+ *   annotations; `confirmation` must be the entity's name.
+ *
+ * Before each removal the resource is read again and must carry the owner's marks: a project
+ * the component's topic (`idp-component-<name>`), an object the task's or the component's and
+ * team's labels, a token or variable one of our names on a project that passed. Anything else
+ * is left alone and reported. Ids and names must be plain (no path segments). Order: the
+ * environments (waiting until they are gone, so Crossplane has removed what it composed),
+ * secrets, variables, tokens, the projects, and the catalog entry last, only when everything
+ * else is gone, so a decommission that fails half-way can be run again from the entity.
+ * Whatever is already gone counts as done, so running it twice is safe. Backstage has no
+ * rollback for failed tasks; this is it.
  *
  * @public
  */
@@ -172,12 +273,14 @@ export function undoAction(options: {
   config: Config;
   catalog: CatalogService;
   scaffolder: ScaffolderService;
+  tenancy: Tenancy;
+  signer: RecordSigner;
 }) {
-  const { config, catalog, scaffolder } = options;
+  const { config, catalog, scaffolder, tenancy, signer } = options;
   return createTemplateAction({
     id: 'idp:undo',
     description:
-      'Removes what a golden path created (catalog location, ApplicationEnvironments, secrets, tokens, variables, GitLab projects), given records, a task id or an entity ref. Safe to run twice.',
+      'Removes what a golden path created (ApplicationEnvironments, secrets, tokens, variables, GitLab projects, catalog location), given signed records, a finished task id or an entity ref; only what carries the task’s or the entity’s marks. Safe to run twice.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -185,14 +288,15 @@ export function undoAction(options: {
         resources: z =>
           z
             .array(z.any(), {
-              description: "Records from the actions' created outputs",
+              description:
+                "Signed records from the actions' created outputs",
             })
             .optional(),
         taskId: z =>
           z
             .string({
               description:
-                'A finished or failed scaffolder task whose log holds the records',
+                'A finished (completed, failed or cancelled) scaffolder task whose log holds the records',
             })
             .optional(),
         entityRef: z =>
@@ -230,6 +334,11 @@ export function undoAction(options: {
         removed: z => z.array(z.string(), { description: 'What was removed' }),
         alreadyGone: z =>
           z.array(z.string(), { description: 'What was already gone' }),
+        leftAlone: z =>
+          z.array(z.string(), {
+            description:
+              'What was named but does not carry the owner’s marks, so it was not touched',
+          }),
       },
     },
     async handler(ctx) {
@@ -269,24 +378,68 @@ export function undoAction(options: {
         return clients.get(host)!;
       };
 
-      const resources: CreatedResource[] = [];
-      for (const r of input.resources ?? []) {
-        if (Array.isArray(r)) resources.push(...r);
-        else if (r && typeof r === 'object' && typeof r.type === 'string')
-          resources.push(r);
+      const planned: Array<{ resource: CreatedResource; mark: Mark }> = [];
+      const refusedRecords: string[] = [];
+      (input.resources ?? []).flat().forEach((candidate: unknown) => {
+        const { record, reason } = verifyRecord(signer, candidate);
+        if (record) {
+          planned.push({
+            resource: record,
+            mark: { by: 'task', taskId: (candidate as any).task },
+          });
+        } else {
+          refusedRecords.push(reason!);
+        }
+      });
+      if (refusedRecords.length > 0) {
+        throw new InputError(
+          `Invalid input. resources: ${refusedRecords.length} record(s) are not the portal's signed records (${refusedRecords.join(
+            '; ',
+          )}); nothing was removed`,
+        );
       }
+
+      let entityMark: Extract<Mark, { by: 'entity' }> | undefined;
       if (input.taskId) {
+        const task = await scaffolder.getTask(
+          { taskId: input.taskId },
+          { credentials },
+        );
+        if (!FINISHED.includes(task.status)) {
+          throw new NotAllowedError(
+            `Task ${input.taskId} is ${task.status}; undo only cleans up after a finished task (wait for it, or cancel it first). Nothing was removed`,
+          );
+        }
+        const stepIds = new Set(
+          (task.spec.steps ?? [])
+            .filter(step => RECORDING_ACTIONS.has(step.action))
+            .map(step => step.id),
+        );
         const events = await scaffolder.getLogs(
           { taskId: input.taskId },
           { credentials },
         );
-        const fromLog = parseRecords(
-          events.map(e => String((e.body as any)?.message ?? '')),
+        const { records, rejected } = parseRecords(
+          events.map(e => ({
+            message: String((e.body as any)?.message ?? ''),
+            stepId: (e.body as any)?.stepId,
+          })),
+          { signer, taskId: input.taskId, stepIds },
         );
         ctx.logger.info(
-          `Task ${input.taskId} recorded ${fromLog.length} created resources`,
+          `Task ${input.taskId} recorded ${records.length} created resources`,
         );
-        resources.push(...fromLog);
+        for (const r of rejected) {
+          ctx.logger.warn(
+            `Ignored a record-like line in task ${input.taskId}'s log: ${r.reason}`,
+          );
+        }
+        records.forEach(resource =>
+          planned.push({
+            resource,
+            mark: { by: 'task', taskId: input.taskId! },
+          }),
+        );
       }
       if (input.entityRef) {
         const ref = stringifyEntityRef(
@@ -305,70 +458,118 @@ export function undoAction(options: {
           );
         }
         if (!entity) {
-          if (resources.length === 0) {
+          if (planned.length === 0) {
             throw new NotFoundError(
               `${ref} is not in the catalog; nothing to decommission`,
             );
           }
           ctx.logger.info(`${ref} is not in the catalog any more`);
         } else {
+          // The entity's owner must be a real team; the user (a platform engineer: the
+          // permission policy lets only them run undo) may act for it.
+          const team = await verifyOwner(
+            tenancy,
+            ctx,
+            String(entity.spec?.owner ?? ''),
+            `${ref} spec.owner`,
+          );
+          entityMark = {
+            by: 'entity',
+            entityRef: ref,
+            component: entity.metadata.name,
+            team,
+          };
           const location = await catalog.getLocationByEntity(ref, {
             credentials,
           });
-          resources.push(
-            ...(await resourcesOfEntity(
-              entity,
-              config,
-              gitlabFor,
-              location && { id: location.id, target: location.target },
-            )),
+          const resources = await resourcesOfEntity(entity, entityMark, {
+            config,
+            gitlabFor,
+            logger: ctx.logger,
+            catalogLocation: location && {
+              id: location.id,
+              target: location.target,
+            },
+          });
+          resources.forEach(resource =>
+            planned.push({ resource, mark: entityMark! }),
           );
         }
       }
-      const unique = new Map(resources.map(r => [resourceKey(r), r]));
-      const plan = [...unique.values()].sort((a, b) => rank(a) - rank(b));
+      const unique = new Map(planned.map(p => [resourceKey(p.resource), p]));
+      const plan = [...unique.values()].sort(
+        (a, b) => rank(a.resource) - rank(b.resource),
+      );
       ctx.logger.info(
         `Undo plan (${plan.length}): ${
-          plan.map(describe).join('; ') || 'nothing'
+          plan.map(p => describe(p.resource)).join('; ') || 'nothing'
         }`,
       );
       if (ctx.isDryRun) {
         ctx.output('removed', []);
         ctx.output('alreadyGone', []);
+        ctx.output('leftAlone', []);
         return;
       }
 
       const removed: string[] = [];
       const alreadyGone: string[] = [];
+      const leftAlone: string[] = [];
       const failures: string[] = [];
+      // Projects whose marks were checked: their tokens and variables may go.
+      const verifiedProjects = new Set<number>();
       const timeoutMs = (input.timeoutSeconds ?? 300) * 1000;
-      for (const r of plan) {
+      for (const { resource: r, mark } of plan) {
         const what = describe(r);
+        if (r.type === 'catalog-location' && failures.length > 0) {
+          // Keep the entry, so the entity can be decommissioned again once the rest is fixed.
+          leftAlone.push(`${what}: kept until everything else is removed`);
+          continue;
+        }
         try {
-          const done = await ctx.checkpoint({
-            key: `v1.idp.undo.${resourceKey(r)}`,
+          const outcome = await ctx.checkpoint({
+            key: `v2.idp.undo.${resourceKey(r)}`,
             fn: async () =>
-              removeOne(r, {
+              removeOne(r, mark, {
                 config,
                 catalog,
                 credentials,
                 gitlabFor,
                 projectRemoval,
                 timeoutMs,
+                verifiedProjects,
                 logger: ctx.logger,
                 signal: ctx.signal,
               }),
           });
-          (done ? removed : alreadyGone).push(what);
-          ctx.logger.info(`${done ? 'Removed' : 'Already gone'}: ${what}`);
+          if (outcome === 'removed') removed.push(what);
+          else if (outcome === 'gone') alreadyGone.push(what);
+          else leftAlone.push(`${what}: ${outcome.notOurs}`);
+          ctx.logger.info(
+            outcome === 'removed'
+              ? `Removed: ${what}`
+              : outcome === 'gone'
+              ? `Already gone: ${what}`
+              : `Left alone: ${what}: ${outcome.notOurs}`,
+          );
         } catch (e) {
           // Keep going: one stuck resource should not leave everything else behind.
           failures.push(`${what}: ${(e as Error).message}`);
           ctx.logger.error(`Could not remove ${what}: ${(e as Error).message}`);
         }
       }
+      if (failures.length === 0) {
+        if (input.taskId) await tenancy.names.releaseTask(input.taskId);
+        if (entityMark) {
+          await tenancy.names.release(
+            entityMark.component,
+            entityMark.team.name,
+          );
+        }
+      }
       ctx.output('removed', removed);
       ctx.output('alreadyGone', alreadyGone);
+      ctx.output('leftAlone', leftAlone);
       if (failures.length > 0) {
         throw new Error(
           `Undo left ${
@@ -405,23 +606,52 @@ function describe(r: CreatedResource): string {
   }
 }
 
+/** What happened to one resource: removed, already gone, or left alone and why. */
+type Outcome = 'removed' | 'gone' | { notOurs: string };
+
+/** Why a project is not the mark's, or undefined when it is. */
+function projectMismatch(
+  project: GitLabProject,
+  component: string,
+  mark: Mark,
+): string | undefined {
+  const topic = componentTopic(component);
+  if (!(project.topics ?? []).includes(topic)) {
+    return `it does not carry the golden path's mark (topic ${topic})`;
+  }
+  if (
+    mark.by === 'entity' &&
+    !project.path_with_namespace.startsWith(`${mark.team.gitlabGroup}/`)
+  ) {
+    return `it is not in ${mark.team.ref}'s group ${mark.team.gitlabGroup}`;
+  }
+  return undefined;
+}
+
 async function removeOne(
   r: CreatedResource,
+  mark: Mark,
   deps: {
     config: Config;
     catalog: CatalogService;
-    credentials: any;
+    credentials: BackstageCredentials;
     gitlabFor: (host: string) => GitLabClient;
     projectRemoval: 'delete' | 'archive';
     timeoutMs: number;
+    verifiedProjects: Set<number>;
     logger: LoggerService;
     signal?: AbortSignal;
   },
-): Promise<boolean> {
+): Promise<Outcome> {
   switch (r.type) {
     case 'catalog-location': {
       const { catalog, credentials } = deps;
       const location = await catalog.getLocationById(r.id, { credentials });
+      if (location && location.target !== r.target) {
+        return {
+          notOurs: `location ${r.id} now points at ${location.target}, not ${r.target}`,
+        };
+      }
       if (location) await catalog.removeLocationById(r.id, { credentials });
       // Removing a location orphans its entities; remove the entity too so it leaves the catalog now.
       let entityRemoved = false;
@@ -429,16 +659,22 @@ async function removeOne(
         const entity = await catalog.getEntityByRef(r.entityRef, {
           credentials,
         });
-        if (entity?.metadata.uid) {
+        const origin =
+          entity?.metadata.annotations?.['backstage.io/managed-by-origin-location'];
+        if (entity?.metadata.uid && origin === `url:${r.target}`) {
           await catalog.removeEntityByUid(entity.metadata.uid, { credentials });
           entityRemoved = true;
         }
       }
-      return Boolean(location) || entityRemoved;
+      return location || entityRemoved ? 'removed' : 'gone';
     }
     case 'kubernetes-object': {
       const cluster = ClusterClient.fromConfig(deps.config, r.cluster);
-      const existed = await cluster.delete(r);
+      const current = await cluster.get(r);
+      if (!current) return 'gone';
+      const mismatch = labelMismatch(current, mark);
+      if (mismatch) return { notOurs: mismatch };
+      await cluster.delete(r);
       const deadline = Date.now() + deps.timeoutMs;
       // Wait until it is gone: Crossplane removes composed resources before the XR's finalizer.
       while (await cluster.get(r)) {
@@ -451,16 +687,26 @@ async function removeOne(
         }
         await sleep(1000, deps.signal);
       }
-      return existed;
+      return 'removed';
     }
     case 'gitops-file': {
+      const gitops = deps.config.getOptionalConfig('idp.environment.gitops');
+      if (
+        !gitops ||
+        gitops.getString('project') !== r.project ||
+        gitops.getString('host') !== r.host
+      ) {
+        return {
+          notOurs: `${r.project} is not the configured GitOps repository`,
+        };
+      }
       const gitlab = deps.gitlabFor(r.host);
       const project = encodeURIComponent(r.project);
       const file = await gitlab.find(
         `/projects/${project}/repository/files/${encodeURIComponent(r.path)}`,
         { query: { ref: r.branch } },
       );
-      if (!file) return false;
+      if (!file) return 'gone';
       await gitlab.request('POST', `/projects/${project}/repository/commits`, {
         body: {
           branch: r.branch,
@@ -468,52 +714,109 @@ async function removeOne(
           actions: [{ action: 'delete', file_path: r.path }],
         },
       });
-      return true;
+      return 'removed';
     }
-    case 'gitlab-variable':
-      return deps
+    case 'gitlab-variable': {
+      const expectedKey =
+        deps.config.getOptionalString('idp.gitlab.deployToken.variableName') ??
+        'DEPLOY_REPO_TOKEN';
+      if (r.key !== expectedKey) {
+        return { notOurs: `${r.key} is not the golden path's variable` };
+      }
+      const owned = await projectOwned(deps, r.host, r.projectId, mark);
+      if (owned !== true) return owned;
+      return (await deps
         .gitlabFor(r.host)
         .deleteIfExists(
           `/projects/${r.projectId}/variables/${encodeURIComponent(r.key)}`,
-        );
+        ))
+        ? 'removed'
+        : 'gone';
+    }
     case 'gitlab-access-token':
-      return revokeToken(
+    case 'gitlab-deploy-token': {
+      const expectedName =
+        r.type === 'gitlab-access-token'
+          ? IMAGE_BUMP_TOKEN_NAME
+          : ARGOCD_DEPLOY_TOKEN_NAME;
+      if (r.name !== expectedName) {
+        return { notOurs: `${r.name} is not the golden path's token` };
+      }
+      const owned = await projectOwned(deps, r.host, r.projectId, mark);
+      if (owned !== true) return owned;
+      const kind =
+        r.type === 'gitlab-access-token' ? 'access_tokens' : 'deploy_tokens';
+      return (await revokeToken(
         deps.gitlabFor(r.host),
-        `/projects/${r.projectId}/access_tokens/${r.tokenId}`,
-      );
-    case 'gitlab-deploy-token':
-      return revokeToken(
-        deps.gitlabFor(r.host),
-        `/projects/${r.projectId}/deploy_tokens/${r.tokenId}`,
-      );
+        `/projects/${r.projectId}/${kind}/${r.tokenId}`,
+        expectedName,
+      ))
+        ? 'removed'
+        : 'gone';
+    }
     case 'gitlab-project': {
       const gitlab = deps.gitlabFor(r.host);
       const project = await gitlab.findProject(r.id);
-      if (!project) return false;
+      if (!project) return 'gone';
       if (project.path_with_namespace !== r.path) {
-        throw new Error(
-          `project ${r.id} is now ${project.path_with_namespace}, not ${r.path}; leaving it alone`,
-        );
+        return {
+          notOurs: `project ${r.id} is now ${project.path_with_namespace}, not ${r.path}`,
+        };
       }
+      const component =
+        mark.by === 'entity' ? mark.component : componentOfProject(r);
+      const mismatch = projectMismatch(project, component, mark);
+      if (mismatch) return { notOurs: mismatch };
+      deps.verifiedProjects.add(project.id);
       if (deps.projectRemoval === 'archive') {
-        if (project.archived) return false;
+        if (project.archived) return 'gone';
         await gitlab.request('POST', `/projects/${r.id}/archive`);
-        return true;
+        return 'removed';
       }
-      return gitlab.deleteIfExists(`/projects/${r.id}`);
+      return (await gitlab.deleteIfExists(`/projects/${r.id}`))
+        ? 'removed'
+        : 'gone';
     }
     default:
-      return false;
+      return { notOurs: 'unknown record type' };
   }
+}
+
+/**
+ * Whether a project (the home of a token or variable about to be removed) carries the mark:
+ * `true`, `'gone'` when the project no longer exists (which removed what was on it), or why not.
+ */
+async function projectOwned(
+  deps: {
+    gitlabFor: (host: string) => GitLabClient;
+    verifiedProjects: Set<number>;
+  },
+  host: string,
+  projectId: number,
+  mark: Mark,
+): Promise<true | 'gone' | { notOurs: string }> {
+  if (deps.verifiedProjects.has(projectId)) return true;
+  const project = await deps.gitlabFor(host).findProject(projectId);
+  if (!project) return 'gone';
+  const component =
+    mark.by === 'entity'
+      ? mark.component
+      : project.path.replace(/-deployment$/, '');
+  const mismatch = projectMismatch(project, component, mark);
+  if (mismatch) return { notOurs: `its project ${project.path_with_namespace}: ${mismatch}` };
+  deps.verifiedProjects.add(projectId);
+  return true;
 }
 
 async function revokeToken(
   gitlab: GitLabClient,
   path: string,
+  name: string,
 ): Promise<boolean> {
   try {
     const token = await gitlab.find(path);
     if (!token || token.revoked || token.active === false) return false;
+    if (token.name !== name) return false;
     return await gitlab.deleteIfExists(path);
   } catch (e) {
     // The project itself may be gone already, which removed its tokens.
