@@ -1,5 +1,9 @@
 import { Config } from '@backstage/config';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import {
   ConflictError,
   InputError,
@@ -61,6 +65,49 @@ function clusterErrorOf(e: unknown, cluster: string): ClusterError {
   return { kind: 'error', message };
 }
 
+/**
+ * The team that owns an entity: the name of its `spec.owner` when that is a Group in the default
+ * namespace (the catalog's tenancy rules make a registered entity's owner the team whose GitLab
+ * group holds its file), else undefined.
+ */
+export function teamOf(entity: Entity): string | undefined {
+  try {
+    const ref = parseEntityRef(String(entity.spec?.owner ?? ''), {
+      defaultKind: 'group',
+      defaultNamespace: 'default',
+    });
+    return ref.kind.toLocaleLowerCase('en-US') === 'group' &&
+      ref.namespace === 'default'
+      ? ref.name
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a cluster object belongs to the entity: its component (label or spec) is the entity's
+ * kubernetes id and its team (label or spec) the entity's owner. An annotation says which id to
+ * look for; the object's team says whose it is, so a component that copies another team's
+ * `backstage.io/kubernetes-id` gets nothing.
+ */
+function ownedBy(
+  object: KubeObject,
+  kubernetesId: string,
+  team: string | undefined,
+): boolean {
+  const labels = object.metadata.labels ?? {};
+  const spec = (object as any).spec ?? {};
+  const component =
+    labels[IDP_LABELS.kubernetesId] ?? labels[IDP_LABELS.component];
+  const objectTeam = labels[IDP_LABELS.team] ?? spec.team;
+  return (
+    team !== undefined &&
+    objectTeam === team &&
+    (component === kubernetesId || spec.component === kubernetesId)
+  );
+}
+
 /** The entity's `backstage.io/kubernetes-id`, or undefined when it has none. */
 export function kubernetesIdOf(entity: Entity): string | undefined {
   return entity.metadata.annotations?.[IDP_ANNOTATIONS.kubernetesId];
@@ -69,8 +116,8 @@ export function kubernetesIdOf(entity: Entity): string | undefined {
 /**
  * Reads a service's deployment from every cluster of the `kubernetes` configuration, each
  * independently and with its own timeout, with the portal's service account: the
- * ApplicationEnvironments and Argo CD Applications labelled with the entity's
- * `backstage.io/kubernetes-id`, and the pods in their namespaces. Also refreshes or syncs an
+ * ApplicationEnvironments and Argo CD Applications of the entity's `backstage.io/kubernetes-id`
+ * whose team is the entity's owner, and the pods in their namespaces. Also refreshes or syncs an
  * Application by writing the annotation or operation Argo CD's controller acts on, so the portal
  * needs no Argo CD API token.
  *
@@ -169,7 +216,7 @@ export class DeploymentReader {
     const labelSelector = `${IDP_LABELS.kubernetesId}=${kubernetesId}`;
     // One round trip: environments, Applications and pods at once. Pods are listed by label
     // across the cluster and kept only in the environments' namespaces below.
-    const [allXrs, applications, allPods] = await Promise.all([
+    const [allXrs, allApplications, allPods] = await Promise.all([
       // All of them, not by label: an environment applied by hand or through GitOps may lack
       // the label the portal's action sets, but its spec.component is the same id.
       client.list({
@@ -186,10 +233,10 @@ export class DeploymentReader {
       client.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', labelSelector }),
     ]);
 
-    const xrs = allXrs.filter(
-      xr =>
-        xr.metadata.labels?.[IDP_LABELS.kubernetesId] === kubernetesId ||
-        (xr as any).spec?.component === kubernetesId,
+    const team = teamOf(entity);
+    const xrs = allXrs.filter(xr => ownedBy(xr, kubernetesId, team));
+    const applications = allApplications.filter(app =>
+      ownedBy(app, kubernetesId, team),
     );
     const environments: Array<
       Omit<EnvironmentDeployment, 'pods'> & { pods: [] }
@@ -231,6 +278,8 @@ export class DeploymentReader {
         pods: [],
       });
     }
+    // A namespace the entity's annotation names (a service deployed without a golden path):
+    // only its pods labelled with the entity's team count, below.
     const annotated =
       entity.metadata.annotations?.[IDP_ANNOTATIONS.kubernetesNamespace];
     if (annotated && !environments.some(e => e.namespace === annotated)) {
@@ -242,9 +291,18 @@ export class DeploymentReader {
       });
     }
 
+    const fromObjects = new Set(
+      environments.filter(e => e.name !== annotated).map(e => e.namespace),
+    );
     const podsByNamespace = new Map<string, KubeObject[]>();
     for (const pod of allPods) {
       const ns = pod.metadata.namespace!;
+      if (
+        !fromObjects.has(ns) &&
+        pod.metadata.labels?.[IDP_LABELS.team] !== team
+      ) {
+        continue;
+      }
       if (!podsByNamespace.has(ns)) podsByNamespace.set(ns, []);
       podsByNamespace.get(ns)!.push(pod);
     }
@@ -300,11 +358,9 @@ export class DeploymentReader {
         }: ${clusterErrorOf(e, request.cluster).message}`,
       );
     }
-    // Only the entity's own Applications: the endpoint's permission is checked on the entity.
-    if (
-      !app ||
-      app.metadata.labels?.[IDP_LABELS.kubernetesId] !== kubernetesId
-    ) {
+    // Only the entity's own Applications: the endpoint's permission is checked on the entity,
+    // and the Application must be that entity's component and its owner's team.
+    if (!app || !ownedBy(app, kubernetesId, teamOf(entity))) {
       throw new NotFoundError(
         `${stringifyEntityRef(entity)} has no Argo CD Application '${
           request.application

@@ -52,6 +52,20 @@ const other: Entity = {
   },
 };
 
+/**
+ * A component another team registered that copies payments-refunds' kubernetes-id and
+ * namespace annotation: it must get nothing of team-payments' deployment, and act on none of it.
+ */
+const copycat: Entity = {
+  ...entity,
+  metadata: {
+    name: 'storefront-copycat',
+    namespace: 'default',
+    annotations: { ...entity.metadata.annotations },
+  },
+  spec: { type: 'service', owner: 'group:default/team-storefront' },
+};
+
 describe('deployment backend', () => {
   let cp: ControlPlane;
   let admin: KubeRest;
@@ -85,7 +99,7 @@ describe('deployment backend', () => {
     return startTestBackend({
       features: [
         deploymentPlugin,
-        catalogServiceMock.factory({ entities: [entity, other] }),
+        catalogServiceMock.factory({ entities: [entity, other, copycat] }),
         mockServices.permissions.mock({ authorize: authorize as any }).factory,
         auditor.factory,
         mockServices.rootConfig.factory({
@@ -462,5 +476,50 @@ describe('deployment backend', () => {
       .set('Authorization', mockCredentials.user.header(DEVELOPER));
     await backend.stop();
     expect(nothing.body.clusters[0].environments).toEqual([]);
+  });
+
+  it("a component that copies another team's kubernetes-id and namespace gets nothing of it", async () => {
+    const backend = await start([good()]);
+    const appRef = [
+      'argoproj.io/v1alpha1',
+      'Application',
+      'payments-refunds-development',
+      'argocd',
+    ] as const;
+    const before = await admin.get(...appRef);
+    const own = await request(backend.server)
+      .get('/api/deployment/entities/default/component/payments-refunds')
+      .set('Authorization', mockCredentials.user.header(DEVELOPER));
+    const copied = await request(backend.server)
+      .get('/api/deployment/entities/default/component/storefront-copycat')
+      .set('Authorization', mockCredentials.user.header(DEVELOPER));
+    const sync = await request(backend.server)
+      .post(
+        '/api/deployment/entities/default/component/storefront-copycat/actions',
+      )
+      .set('Authorization', mockCredentials.user.header(DEVELOPER))
+      .send({
+        action: 'sync',
+        cluster: 'development',
+        application: 'payments-refunds-development',
+      });
+    const after = await admin.get(...appRef);
+    await backend.stop();
+    // The owner's view has its environment and pods; the copy has the same annotations and
+    // sees none of them.
+    expect(own.body.clusters[0].environments.length).toBeGreaterThan(0);
+    expect(
+      own.body.clusters[0].environments.some((e: any) => e.pods.length > 0),
+    ).toBe(true);
+    expect(copied.status).toBe(200);
+    expect(copied.body.clusters[0].environments).toEqual([]);
+    expect(sync.status).toBe(404);
+    expect(sync.body.error.message).toContain(
+      "component:default/storefront-copycat has no Argo CD Application 'payments-refunds-development'",
+    );
+    // Nothing was written to the Application.
+    expect(after!.metadata.resourceVersion).toBe(
+      before!.metadata.resourceVersion,
+    );
   });
 });
