@@ -124,7 +124,8 @@ describe('the Python golden path through the portal', () => {
     expect(gitlab.state.group('idp/team-payments')).toBeDefined();
     expect(app.defaultBranch).toBe('main');
     expect(app.ciConfigPath).toBe('.gitlab-ci.yml');
-    expect(app.topics).toEqual(['python', 'fastapi']);
+    // The template's topics, and the golden path's mark that idp:undo checks before removing it.
+    expect(app.topics).toEqual(['python', 'fastapi', `idp-component-${NAME}`]);
     for (const file of [
       'app/main.py',
       'tests/test_health.py',

@@ -8,6 +8,17 @@ import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import gitlabActions from '@backstage/plugin-scaffolder-backend-module-gitlab';
 import idpActions from '@internal/plugin-scaffolder-backend-module-idp';
+import idpCatalog from '@internal/plugin-catalog-backend-module-idp';
+import authPlugin from '@backstage/plugin-auth-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import idpRoles from '@internal/plugin-permission-backend-module-idp-roles';
+import deploymentPlugin from '@internal/plugin-deployment-backend';
+import { localUsersModule } from '@internal/plugin-auth-backend-module-idp';
+import { authServiceFactory } from '@backstage/backend-defaults/auth';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
+import { userInfoServiceFactory } from '@backstage/backend-defaults/userInfo';
 import {
   mockCredentials,
   mockServices,
@@ -16,7 +27,7 @@ import {
 import {
   ControlPlane,
   GitLabDouble,
-  portalCatalogRules,
+  portalCatalogConfig,
   repoRoot,
 } from '@internal/test-platform';
 
@@ -48,12 +59,22 @@ export interface DryRun {
 /** The portal's backend under test, with the plugins a golden path touches. */
 export interface Portal {
   server: any;
+  /** The Authorization header of the default user (Diego Alvarez, team-payments). */
   auth(): string;
+  /**
+   * The Authorization header of a sample user. With `access`, a real token from local sign-in
+   * (whose ownership the permission policy maps to roles); without, a mock user token.
+   */
+  as(userRef: string): Promise<string>;
   stop(): Promise<void>;
-  /** Runs a template from the catalog to the end. */
-  runTask(templateName: string, values: object): Promise<TaskRun>;
+  /** Runs a template from the catalog to the end, as `user` (default: Diego Alvarez). */
+  runTask(templateName: string, values: object, user?: string): Promise<TaskRun>;
   /** POST /v2/tasks, without waiting: for input the server must refuse. */
-  createTask(templateName: string, values: object): Promise<request.Response>;
+  createTask(
+    templateName: string,
+    values: object,
+    user?: string,
+  ): Promise<request.Response>;
   /** Dry-runs a template file of templates/ with its folder as the directory contents. */
   dryRun(templateFile: string, values: object): Promise<DryRun>;
   /** Waits until the catalog has an entity (and returns it). */
@@ -84,43 +105,85 @@ export function directoryContents(
   return out;
 }
 
+/** Deep merge of plain objects (arrays and values of `b` win). */
+function merge(a: any, b: any): any {
+  if (!b || typeof b !== 'object' || Array.isArray(b)) return b ?? a;
+  const out = { ...(a ?? {}) };
+  for (const [k, v] of Object.entries(b)) out[k] = merge(out[k], v);
+  return out;
+}
+
 /**
- * Starts the scaffolder, catalog and Kubernetes backends with the portal's scaffolder modules,
- * configured against the GitLab double and the control plane, reading the real templates/ and
- * catalog-info/ the way app-config.yaml does.
+ * Starts the scaffolder, catalog (with the portal's tenancy module) and Kubernetes backends with
+ * the portal's scaffolder modules, configured against the GitLab double and the control plane,
+ * reading the real templates/ and catalog-info/ the way app-config.yaml does.
+ *
+ * With `access`, the way the portal runs for real: the auth backend with local mode's sign-in
+ * (each sample user gets a real token), the permission backend with the portal's policy, and
+ * the deployment backend; without, every request is a mock user's and everything is allowed.
  */
 export async function startPortal(options: {
   cp: ControlPlane;
   gitlab: GitLabDouble;
   gitlabToken: string;
-  extraLocations?: string[];
+  /** Extra config locations: files of Templates, or `{ target, allow }` for other kinds. */
+  extraLocations?: Array<string | { target: string; allow: string[] }>;
+  access?: boolean;
+  /** Extra configuration, merged over the defaults. */
+  config?: object;
 }): Promise<Portal> {
   const { cp, gitlab, gitlabToken } = options;
   const root = repoRoot();
+  const access = options.access
+    ? [
+        authPlugin,
+        localUsersModule,
+        authServiceFactory,
+        httpAuthServiceFactory,
+        userInfoServiceFactory,
+        permissionsServiceFactory,
+        permissionsRegistryServiceFactory,
+        permissionPlugin,
+        idpRoles,
+        deploymentPlugin,
+      ]
+    : [];
   const backend = await startTestBackend({
     features: [
       catalogPlugin,
+      idpCatalog,
       scaffolderEntityModel,
       scaffolderPlugin,
       gitlabActions,
       idpActions,
       kubernetesPlugin,
+      ...access,
       mockServices.rootConfig.factory({
-        data: {
-          integrations: { gitlab: [gitlab.integrationConfig(gitlabToken)] },
-          catalog: {
-            rules: portalCatalogRules(),
-            locations: [
+        data: merge({
+          ...(options.access && {
+            app: { baseUrl: 'http://localhost:3000' },
+            auth: { environment: 'development', providers: { local: {} } },
+            permission: { enabled: true },
+          }),
+          integrations: {
+            gitlab: [
+              gitlab.integrationConfig(gitlabToken),
+              // The host templates name literally (the System template's catalog
+              // repository), served by the same double.
               {
-                type: 'file',
-                target: path.join(root, 'catalog-info/all.yaml'),
+                ...gitlab.integrationConfig(gitlabToken),
+                host: 'gitlab.acme.example',
               },
-              { type: 'file', target: path.join(root, 'templates/all.yaml') },
-              ...(options.extraLocations ?? []).map(target => ({
-                type: 'file',
-                target,
-              })),
             ],
+          },
+          catalog: {
+            // The portal's rules and locations (sample catalog, its organisation, templates),
+            // each with its own rules; the tests' extra files hold templates.
+            ...portalCatalogConfig({
+              extraLocations: (options.extraLocations ?? []).map(l =>
+                typeof l === 'string' ? { target: l, allow: ['Template'] } : l,
+              ),
+            }),
             processingInterval: { seconds: 1 },
           },
           kubernetes: {
@@ -171,32 +234,58 @@ export async function startPortal(options: {
             },
             catalog: { waitTimeoutSeconds: 60 },
           },
-        },
+        }, options.config),
       }),
     ],
   });
   const server = backend.server;
   const auth = () => mockCredentials.user.header(DEVELOPER);
 
+  const tokens = new Map<string, string>();
+  const as = async (userRef: string): Promise<string> => {
+    if (!options.access) return mockCredentials.user.header(userRef);
+    if (!tokens.has(userRef)) {
+      // Local mode's sign-in, once the catalog has the user.
+      for (const deadline = Date.now() + 60_000; ; ) {
+        const res = await request(server)
+          .get('/api/auth/local/refresh')
+          .set('x-idp-local-user', userRef);
+        if (res.status === 200) {
+          tokens.set(userRef, res.body.backstageIdentity.token);
+          break;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`sign-in as ${userRef}: ${res.status}`);
+        }
+        await new Promise(r => setTimeout(r, 300));
+      }
+    }
+    return `Bearer ${tokens.get(userRef)}`;
+  };
+  // Reads that any user's task needs (its events): a platform engineer may read every task.
+  const reader = () =>
+    options.access ? as('user:default/priya.sharma') : Promise.resolve(auth());
+
   const events = async (id: string) =>
     (
       await request(server)
         .get(`/api/scaffolder/v2/tasks/${id}/events`)
-        .set('Authorization', auth())
+        .set('Authorization', await reader())
     ).body as any[];
 
   const portal: Portal = {
     server,
     auth,
+    as,
     stop: () => backend.stop(),
-    createTask: (templateName, values) =>
+    createTask: async (templateName, values, user = DEVELOPER) =>
       request(server)
         .post('/api/scaffolder/v2/tasks')
-        .set('Authorization', auth())
+        .set('Authorization', await as(user))
         .send({ templateRef: `template:default/${templateName}`, values }),
-    async runTask(templateName, values) {
+    async runTask(templateName, values, user = DEVELOPER) {
       const started = Date.now();
-      const created = await portal.createTask(templateName, values);
+      const created = await portal.createTask(templateName, values, user);
       if (created.status !== 201) {
         throw new Error(
           `task refused (${created.status}): ${JSON.stringify(created.body)}`,
@@ -208,7 +297,7 @@ export async function startPortal(options: {
         task = (
           await request(server)
             .get(`/api/scaffolder/v2/tasks/${id}`)
-            .set('Authorization', auth())
+            .set('Authorization', await reader())
         ).body;
         if (['completed', 'failed', 'cancelled'].includes(task.status)) break;
         await new Promise(r => setTimeout(r, 100));
@@ -237,7 +326,7 @@ export async function startPortal(options: {
       });
       const res = await request(server)
         .post('/api/scaffolder/v2/dry-run')
-        .set('Authorization', auth())
+        .set('Authorization', await reader())
         .send({ template, values, secrets: {}, directoryContents: contents });
       const files = new Map<string, string>();
       for (const f of res.body?.directoryContents ?? []) {
@@ -256,7 +345,7 @@ export async function startPortal(options: {
       for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
         const res = await request(server)
           .get(`/api/catalog/entities/by-name/${kind}/default/${name}`)
-          .set('Authorization', auth());
+          .set('Authorization', await reader());
         if (res.status === 200) return res.body;
         await new Promise(r => setTimeout(r, 300));
       }

@@ -262,7 +262,7 @@ describe('golden-path templates', () => {
       });
       expect(run.task.status).toBe('failed');
       expect(run.messages.join('\n')).toMatch(
-        /Beginning step Check the environment\nInputError: Invalid input\. component: (must be lowercase|may contain only a-z)/,
+        /Beginning step Check the owner, name and environment\nInputError: Invalid input\. component: (must be lowercase|may contain only a-z)/,
       );
       expect(gitlab.state.requests).toEqual([]);
     });
@@ -275,7 +275,6 @@ describe('golden-path templates', () => {
       description: 'Reporting: "what sold" and where',
       owner: 'group:default/team-storefront',
       domain: 'domain:default/commerce',
-      catalogRepoUrl: `${gitlab.host}?owner=idp/platform&repo=idp-portal`,
     };
     const dry = await portal.dryRun('system/template.yaml', values);
     expect(dry.status).toBe(200);

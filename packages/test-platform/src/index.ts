@@ -21,3 +21,5 @@ export type {
   PortalCatalogConfig,
   PortalCatalogConfigOptions,
 } from './catalogConfig';
+export { sampleOrgEntities } from './sampleOrg';
+export type { OrgEntity } from './sampleOrg';
