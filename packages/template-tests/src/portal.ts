@@ -68,7 +68,11 @@ export interface Portal {
   as(userRef: string): Promise<string>;
   stop(): Promise<void>;
   /** Runs a template from the catalog to the end, as `user` (default: Diego Alvarez). */
-  runTask(templateName: string, values: object, user?: string): Promise<TaskRun>;
+  runTask(
+    templateName: string,
+    values: object,
+    user?: string,
+  ): Promise<TaskRun>;
   /** POST /v2/tasks, without waiting: for input the server must refuse. */
   createTask(
     templateName: string,
@@ -159,82 +163,87 @@ export async function startPortal(options: {
       kubernetesPlugin,
       ...access,
       mockServices.rootConfig.factory({
-        data: merge({
-          ...(options.access && {
-            app: { baseUrl: 'http://localhost:3000' },
-            auth: { environment: 'development', providers: { local: {} } },
-            permission: { enabled: true },
-          }),
-          integrations: {
-            gitlab: [
-              gitlab.integrationConfig(gitlabToken),
-              // The host templates name literally (the System template's catalog
-              // repository), served by the same double.
-              {
-                ...gitlab.integrationConfig(gitlabToken),
-                host: 'gitlab.acme.example',
-              },
-            ],
-          },
-          catalog: {
-            // The portal's rules and locations (sample catalog, its organisation, templates),
-            // each with its own rules; the tests' extra files hold templates.
-            ...portalCatalogConfig({
-              extraLocations: (options.extraLocations ?? []).map(l =>
-                typeof l === 'string' ? { target: l, allow: ['Template'] } : l,
-              ),
+        data: merge(
+          {
+            ...(options.access && {
+              app: { baseUrl: 'http://localhost:3000' },
+              auth: { environment: 'development', providers: { local: {} } },
+              permission: { enabled: true },
             }),
-            processingInterval: { seconds: 1 },
-          },
-          kubernetes: {
-            serviceLocatorMethod: { type: 'multiTenant' },
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  {
-                    name: CLUSTER,
-                    url: cp.server,
-                    authProvider: 'serviceAccount',
-                    serviceAccountToken: cp.portalToken,
-                    caData: cp.caData,
-                    // No metrics-server runs on the test platform.
-                    skipMetricsLookup: true,
-                  },
-                ],
-              },
-            ],
-            objectTypes: ['pods', 'services', 'deployments', 'replicasets'],
-            // Argo CD Applications only: the upstream backend lists custom resources in the
-            // entity's namespace, and ApplicationEnvironments are cluster-scoped.
-            customResources: [
-              {
-                group: 'argoproj.io',
-                apiVersion: 'v1alpha1',
-                plural: 'applications',
-              },
-            ],
-          },
-          idp: {
-            gitlab: {
-              host: gitlab.host,
-              retry: { attempts: 2, minDelayMs: 10 },
+            integrations: {
+              gitlab: [
+                gitlab.integrationConfig(gitlabToken),
+                // The host templates name literally (the System template's catalog
+                // repository), served by the same double.
+                {
+                  ...gitlab.integrationConfig(gitlabToken),
+                  host: 'gitlab.acme.example',
+                },
+              ],
             },
-            environment: {
-              clusters: {
-                development: CLUSTER,
-                staging: CLUSTER,
-                production: CLUSTER,
+            catalog: {
+              // The portal's rules and locations (sample catalog, its organisation, templates),
+              // each with its own rules; the tests' extra files hold templates.
+              ...portalCatalogConfig({
+                extraLocations: (options.extraLocations ?? []).map(l =>
+                  typeof l === 'string'
+                    ? { target: l, allow: ['Template'] }
+                    : l,
+                ),
+              }),
+              processingInterval: { seconds: 1 },
+            },
+            kubernetes: {
+              serviceLocatorMethod: { type: 'multiTenant' },
+              clusterLocatorMethods: [
+                {
+                  type: 'config',
+                  clusters: [
+                    {
+                      name: CLUSTER,
+                      url: cp.server,
+                      authProvider: 'serviceAccount',
+                      serviceAccountToken: cp.portalToken,
+                      caData: cp.caData,
+                      // No metrics-server runs on the test platform.
+                      skipMetricsLookup: true,
+                    },
+                  ],
+                },
+              ],
+              objectTypes: ['pods', 'services', 'deployments', 'replicasets'],
+              // Argo CD Applications only: the upstream backend lists custom resources in the
+              // entity's namespace, and ApplicationEnvironments are cluster-scoped.
+              customResources: [
+                {
+                  group: 'argoproj.io',
+                  apiVersion: 'v1alpha1',
+                  plural: 'applications',
+                },
+              ],
+            },
+            idp: {
+              gitlab: {
+                host: gitlab.host,
+                retry: { attempts: 2, minDelayMs: 10 },
               },
-              pollIntervalSeconds: 0.2,
+              environment: {
+                clusters: {
+                  development: CLUSTER,
+                  staging: CLUSTER,
+                  production: CLUSTER,
+                },
+                pollIntervalSeconds: 0.2,
+              },
+              argocd: {
+                repositoryCredentials: 'secret',
+                clusters: [CLUSTER],
+              },
+              catalog: { waitTimeoutSeconds: 60 },
             },
-            argocd: {
-              repositoryCredentials: 'secret',
-              clusters: [CLUSTER],
-            },
-            catalog: { waitTimeoutSeconds: 60 },
           },
-        }, options.config),
+          options.config,
+        ),
       }),
     ],
   });

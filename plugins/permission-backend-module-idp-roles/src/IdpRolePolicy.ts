@@ -150,7 +150,9 @@ export class IdpRolePolicy implements PermissionPolicy {
         // action's own check (TeamAuthority, against the catalog), for every environment.
         const [first, ...rest] = this.developerActions
           .filter(actionId => actionId !== 'idp:undo')
-          .map(actionId => scaffolderActionConditions.hasActionId({ actionId }));
+          .map(actionId =>
+            scaffolderActionConditions.hasActionId({ actionId }),
+          );
         if (!first) return { result: AuthorizeResult.DENY };
         return createScaffolderActionConditionalDecision(permission as any, {
           anyOf: [first, ...rest],

@@ -10,10 +10,7 @@ export { createDeployRepoAction } from './actions/createDeployRepo';
 export { applyEnvironmentAction } from './actions/applyEnvironment';
 export { registerCatalogAction } from './actions/registerCatalog';
 export { undoAction } from './actions/undo';
-export type {
-  CreatedResource,
-  SignedRecord,
-} from './actions/createdResources';
+export type { CreatedResource, SignedRecord } from './actions/createdResources';
 export type { Tenancy } from './actions/tenancy';
 export { ComponentNames } from './services/ComponentNames';
 export { RecordSigner } from './records/RecordSigner';

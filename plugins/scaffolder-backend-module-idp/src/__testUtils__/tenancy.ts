@@ -18,7 +18,10 @@ export async function testTenancy(
   options: { entities?: Entity[]; config?: object } = {},
 ): Promise<Tenancy & { stop(): Promise<void> }> {
   const catalog = catalogServiceMock({
-    entities: [...(sampleOrgEntities() as Entity[]), ...(options.entities ?? [])],
+    entities: [
+      ...(sampleOrgEntities() as Entity[]),
+      ...(options.entities ?? []),
+    ],
   });
   const auth = mockServices.auth();
   const knex = Knex({

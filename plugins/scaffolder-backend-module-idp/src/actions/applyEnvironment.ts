@@ -492,11 +492,11 @@ async function assertHostnameFree(
   );
   if (taken) {
     throw new ConflictError(
-      `Invalid input. exposure.hostname: ${spec.exposure!.hostname} is already routed to ${
-        taken.spec?.component
-      } (${taken.spec?.environment}) of ${
-        taken.spec?.team
-      }; choose another hostname`,
+      `Invalid input. exposure.hostname: ${
+        spec.exposure!.hostname
+      } is already routed to ${taken.spec?.component} (${
+        taken.spec?.environment
+      }) of ${taken.spec?.team}; choose another hostname`,
     );
   }
 }

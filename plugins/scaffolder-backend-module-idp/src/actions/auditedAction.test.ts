@@ -45,6 +45,8 @@ describe('auditedAction', () => {
     role: 'app' as const,
   });
 
+  const signer = testSigner();
+
   const action = (fail: boolean) =>
     auditedAction(
       createTemplateAction({
@@ -73,14 +75,13 @@ describe('auditedAction', () => {
       { auditor, signer },
     );
 
-  const signer = testSigner();
+  const logged: Array<{ message: string; stepId: string }> = [];
 
   beforeEach(() => {
     events.length = 0;
     logged.length = 0;
   });
 
-  const logged: Array<{ message: string; stepId: string }> = [];
   const context = (input: any, extra: any = {}): any => {
     const ctx = createMockActionContext({
       input,
@@ -136,7 +137,10 @@ describe('auditedAction', () => {
   });
 
   it('does not audit dry runs and checks, which change nothing', async () => {
-    const dryRun = context({ owner: 'group:default/team-payments', name: 'refunds' });
+    const dryRun = context({
+      owner: 'group:default/team-payments',
+      name: 'refunds',
+    });
     (dryRun as any).isDryRun = true;
     await action(false).handler(dryRun);
     await action(false).handler(
@@ -150,7 +154,10 @@ describe('auditedAction', () => {
   });
 
   it('signs every record for its task and step; undo accepts those and nothing else', async () => {
-    const ctx = context({ owner: 'group:default/team-payments', name: 'refunds' });
+    const ctx = context({
+      owner: 'group:default/team-payments',
+      name: 'refunds',
+    });
     await action(false).handler(ctx);
     const taskId = ctx.task.id;
     const { records, rejected } = parseRecords(logged, {
@@ -202,8 +209,9 @@ describe('auditedAction', () => {
   it('refuses records whose ids are not plain numbers and names', () => {
     const sign = (r: any) =>
       signRecord(signer, r, '11111111-2222-4333-8444-555555555555', 'app-repo');
-    expect(verifyRecord(signer, sign({ ...project(1), id: '1/../2' })).reason)
-      .toMatch(/id is not a plain value/);
+    expect(
+      verifyRecord(signer, sign({ ...project(1), id: '1/../2' })).reason,
+    ).toMatch(/id is not a plain value/);
     expect(
       verifyRecord(
         signer,

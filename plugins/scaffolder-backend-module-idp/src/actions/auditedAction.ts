@@ -68,15 +68,12 @@ export function auditedAction<T extends TemplateAction<any, any, any>>(
       const stepId = ctx.step?.id ?? '';
       const created: string[] = [];
       const outputs: Record<string, unknown> = {};
-      const logger = recordingLogger(
-        ctx.logger,
-        (resource, description) => {
-          const signed = signRecord(signer, resource, taskId, stepId);
-          const key = resourceKey(resource);
-          if (!created.includes(key)) created.push(key);
-          return recordLine(description, signed);
-        },
-      );
+      const logger = recordingLogger(ctx.logger, (resource, description) => {
+        const signed = signRecord(signer, resource, taskId, stepId);
+        const key = resourceKey(resource);
+        if (!created.includes(key)) created.push(key);
+        return recordLine(description, signed);
+      });
       const wrapped = Object.assign(Object.create(ctx), {
         logger,
         output(name: string, value: unknown) {

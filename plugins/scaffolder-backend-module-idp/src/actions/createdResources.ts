@@ -130,7 +130,8 @@ const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 const TOKEN_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/;
 const BRANCH = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$/;
 const FILE_PATH = /^[A-Za-z0-9_][A-Za-z0-9_./-]{0,1023}$/;
-const LOCATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LOCATION_ID =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const API_VERSION = /^([a-z0-9.-]+\/)?v[0-9a-z]+$/;
 const KIND = /^[A-Z][A-Za-z0-9]{0,62}$/;
 

@@ -75,7 +75,10 @@ async function checkRegistration(
     let owner = String(entity.spec?.owner ?? '');
     try {
       owner = stringifyEntityRef(
-        parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: 'default' }),
+        parseEntityRef(owner, {
+          defaultKind: 'group',
+          defaultNamespace: 'default',
+        }),
       ).toLocaleLowerCase('en-US');
     } catch {
       // reported below
@@ -86,7 +89,9 @@ async function checkRegistration(
   }
   if (problems.length > 0) {
     throw new NotAllowedError(
-      `Refusing to register ${target}: ${problems.join('; ')}. Nothing was registered`,
+      `Refusing to register ${target}: ${problems.join(
+        '; ',
+      )}. Nothing was registered`,
     );
   }
 }

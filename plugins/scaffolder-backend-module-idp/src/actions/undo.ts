@@ -288,8 +288,7 @@ export function undoAction(options: {
         resources: z =>
           z
             .array(z.any(), {
-              description:
-                "Signed records from the actions' created outputs",
+              description: "Signed records from the actions' created outputs",
             })
             .optional(),
         taskId: z =>
@@ -393,7 +392,9 @@ export function undoAction(options: {
       });
       if (refusedRecords.length > 0) {
         throw new InputError(
-          `Invalid input. resources: ${refusedRecords.length} record(s) are not the portal's signed records (${refusedRecords.join(
+          `Invalid input. resources: ${
+            refusedRecords.length
+          } record(s) are not the portal's signed records (${refusedRecords.join(
             '; ',
           )}); nothing was removed`,
         );
@@ -542,16 +543,16 @@ export function undoAction(options: {
                 signal: ctx.signal,
               }),
           });
-          if (outcome === 'removed') removed.push(what);
-          else if (outcome === 'gone') alreadyGone.push(what);
-          else leftAlone.push(`${what}: ${outcome.notOurs}`);
-          ctx.logger.info(
-            outcome === 'removed'
-              ? `Removed: ${what}`
-              : outcome === 'gone'
-              ? `Already gone: ${what}`
-              : `Left alone: ${what}: ${outcome.notOurs}`,
-          );
+          if (outcome === 'removed') {
+            removed.push(what);
+            ctx.logger.info(`Removed: ${what}`);
+          } else if (outcome === 'gone') {
+            alreadyGone.push(what);
+            ctx.logger.info(`Already gone: ${what}`);
+          } else {
+            leftAlone.push(`${what}: ${outcome.notOurs}`);
+            ctx.logger.info(`Left alone: ${what}: ${outcome.notOurs}`);
+          }
         } catch (e) {
           // Keep going: one stuck resource should not leave everything else behind.
           failures.push(`${what}: ${(e as Error).message}`);
@@ -660,7 +661,9 @@ async function removeOne(
           credentials,
         });
         const origin =
-          entity?.metadata.annotations?.['backstage.io/managed-by-origin-location'];
+          entity?.metadata.annotations?.[
+            'backstage.io/managed-by-origin-location'
+          ];
         if (entity?.metadata.uid && origin === `url:${r.target}`) {
           await catalog.removeEntityByUid(entity.metadata.uid, { credentials });
           entityRemoved = true;
@@ -803,7 +806,10 @@ async function projectOwned(
       ? mark.component
       : project.path.replace(/-deployment$/, '');
   const mismatch = projectMismatch(project, component, mark);
-  if (mismatch) return { notOurs: `its project ${project.path_with_namespace}: ${mismatch}` };
+  if (mismatch)
+    return {
+      notOurs: `its project ${project.path_with_namespace}: ${mismatch}`,
+    };
   deps.verifiedProjects.add(projectId);
   return true;
 }
