@@ -29,8 +29,15 @@ import { createAppRepoAction } from '../plugins/scaffolder-backend-module-idp/sr
 import { createDeployRepoAction } from '../plugins/scaffolder-backend-module-idp/src/actions/createDeployRepo';
 import { applyEnvironmentAction } from '../plugins/scaffolder-backend-module-idp/src/actions/applyEnvironment';
 import { parseRecords } from '../plugins/scaffolder-backend-module-idp/src/actions/createdResources';
+import { auditedAction } from '../plugins/scaffolder-backend-module-idp/src/actions/auditedAction';
+import {
+  testSigner,
+  testTenancy,
+} from '../plugins/scaffolder-backend-module-idp/src/__testUtils__/tenancy';
 
 const GROUP = 'idp/team-payments';
+/** The team our actions act for (verified against the sample organisation). */
+const OWNER = 'group:default/team-payments';
 const GITOPS_PROJECT = 'idp/platform/idp-argocd-user-apps';
 const TOKEN_NAME = 'idp-image-bump';
 const VARIABLE_KEY = 'DEPLOY_REPO_TOKEN';
@@ -180,6 +187,7 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   const double: GitLabDouble = await startGitLabDouble({ basePath: '/gitlab' });
   const tasks: TestTask[] = [];
+  let tenancy: Awaited<ReturnType<typeof testTenancy>> | undefined;
   try {
     double.addGroup({ path: 'idp', name: 'IDP' });
     double.addGroup({ path: 'team-payments', parent: 'idp' });
@@ -222,10 +230,22 @@ async function main() {
       variable: createGitlabProjectVariableAction({ integrations: scm }),
       push: createGitlabRepoPushAction({ integrations: scm }),
     };
+    // Ours as the module runs them: team checks against the sample organisation (the tasks
+    // run as Diego Alvarez of team-payments), records signed by the action wrapper.
+    tenancy = await testTenancy();
+    const signer = testSigner();
+    const auditor = {
+      createEvent: async () => ({
+        success: async () => {},
+        fail: async () => {},
+      }),
+    } as any;
+    const wrap = <T extends Parameters<typeof auditedAction>[0]>(action: T) =>
+      auditedAction(action, { auditor, signer });
     const ours = {
-      app: createAppRepoAction({ config: oursConfig }),
-      deploy: createDeployRepoAction({ config: oursConfig }),
-      env: applyEnvironmentAction({ config: oursConfig }),
+      app: wrap(createAppRepoAction({ config: oursConfig, tenancy })),
+      deploy: wrap(createDeployRepoAction({ config: oursConfig, tenancy })),
+      env: wrap(applyEnvironmentAction({ config: oursConfig, tenancy })),
     };
 
     const repoUrl = (owner: string, repo: string) =>
@@ -384,39 +404,42 @@ async function main() {
 
       const appCtx = task.context(
         {
-          group: GROUP,
+          owner: OWNER,
           name: component,
           description: 'Refunds: card & SEPA',
           topics: ['python', 'payments'],
           visibility: 'internal',
           sourcePath: 'app',
         },
-        { files },
+        { files, stepId: 'app-repo' },
       );
       await measured(steps, 'idp:gitlab:create-app-repo', () =>
         ours.app.handler(appCtx),
       );
       const deployCtx = task.context(
         {
-          group: GROUP,
+          owner: OWNER,
           name: component,
           appProjectId: appCtx.outputs.projectId,
           visibility: 'internal',
           sourcePath: 'deployment',
         },
-        { files },
+        { files, stepId: 'deploy-repo' },
       );
       await measured(steps, 'idp:gitlab:create-deploy-repo', () =>
         ours.deploy.handler(deployCtx),
       );
-      const envCtx = task.context({
-        team: 'team-payments',
-        system: 'payments',
-        component,
-        environment: ENVIRONMENT,
-        repository: { url: deployCtx.outputs.cloneUrl },
-        wait: false,
-      });
+      const envCtx = task.context(
+        {
+          owner: OWNER,
+          system: 'payments',
+          component,
+          environment: ENVIRONMENT,
+          repository: { url: deployCtx.outputs.cloneUrl },
+          wait: false,
+        },
+        { stepId: 'environment' },
+      );
       await measured(steps, 'idp:environment:apply (gitops push)', () =>
         ours.env.handler(envCtx),
       );
@@ -503,7 +526,11 @@ async function main() {
         run.manifestPath,
         'main',
       );
-      const records = parseRecords(run.task.logs);
+      const { records } = parseRecords(run.task.events, {
+        signer: testSigner(),
+        taskId: run.task.id,
+        stepIds: new Set(run.task.events.map(e => e.stepId)),
+      });
       let resolved = 0;
       for (const r of records) {
         const exists =
@@ -780,6 +807,7 @@ async function main() {
     process.stdout.write(`${md.join('\n')}\n`);
   } finally {
     for (const t of tasks) t.cleanup();
+    await tenancy?.stop();
     await double.stop();
   }
 }
