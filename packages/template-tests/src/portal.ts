@@ -361,5 +361,15 @@ export async function startPortal(options: {
       throw new Error(`${kind} ${name} never reached the catalog`);
     },
   };
+  // Every action decides who may act for which team from the catalog's Users and Groups: wait
+  // until the sample organisation is in, as a portal that has finished starting would have it.
+  await Promise.all(
+    [
+      ['user', 'diego.alvarez'],
+      ['user', 'priya.sharma'],
+      ['group', 'team-payments'],
+      ['group', 'team-storefront'],
+    ].map(([kind, name]) => portal.waitForEntity(kind, name)),
+  );
   return portal;
 }
