@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real Kubernetes control plane the tests run against, from the Go module proxy:
-#   kine (etcd API over SQLite), kube-apiserver and kube-controller-manager v1.34.x.
+#   kine (etcd API over SQLite), kube-apiserver, kube-controller-manager and kube-scheduler
+#   v1.34.x (the scheduler only runs with the test platform's `controllers` option).
 # No Docker, kind or release downloads on these machines; see shared notes control-plane.md.
 # Binaries are cached in $CACHE_DIR/kube/<version>/bin so only the first run pays.
 # Prints the bin directory on stdout.
@@ -27,11 +28,12 @@ minor="$(echo "$KUBE_VERSION" | cut -d. -f2)"
 ldflags="-s -w -X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION"
 ldflags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
 ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
-for cmd in kube-apiserver kube-controller-manager; do
+for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
   if [ ! -x "$BIN/$cmd" ]; then
     log "building $cmd v$KUBE_VERSION (first run only: several minutes on 2 cores)"
-    (cd "$ROOT/tools/kube" && CGO_ENABLED=0 go build -ldflags "$ldflags" -o "$BIN/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd")
-    mv "$BIN/$cmd.tmp" "$BIN/$cmd"
+    # A per-process temporary file, renamed: parallel runs never see half a binary.
+    (cd "$ROOT/tools/kube" && CGO_ENABLED=0 go build -ldflags "$ldflags" -o "$BIN/$cmd.tmp.$$" "k8s.io/kubernetes/cmd/$cmd")
+    mv -f "$BIN/$cmd.tmp.$$" "$BIN/$cmd"
   fi
 done
 echo "$BIN"

@@ -1,4 +1,4 @@
-// Wrapper module that builds the real kube-apiserver and kube-controller-manager
+// Wrapper module that builds the real kube-apiserver, kube-controller-manager and kube-scheduler
 // from the Go module proxy (k8s.io/kubernetes cannot be 'go install'ed: its go.mod
 // replaces every staging module with a local path). Used by scripts/build-kube.sh.
 // kine: 0.16.4

@@ -4,6 +4,8 @@
 // github.com/crossplane/crossplane/v2/@v/list. Building from this module avoids that lookup.
 // v2.2.1 is the newest v2.2 the proxy serves here; the v2.3+ CLI moved to another module and
 // delegates rendering to a core binary.
+// The same module builds Crossplane core (cmd/crossplane) for the test platform's real
+// controllers (scripts/build-controllers.sh), so crank and core are always the same version.
 module idp.acme.example/tools/crossplane/crank
 
 go 1.25.9
@@ -178,6 +180,7 @@ require (
 	github.com/prometheus/procfs v0.19.2 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/riywo/loginshell v0.0.0-20200815045211-7d26008be1ab // indirect
+	github.com/robfig/cron/v3 v3.0.1 // indirect
 	github.com/sassoftware/relic v7.2.1+incompatible // indirect
 	github.com/secure-systems-lab/go-securesystemslib v0.10.0 // indirect
 	github.com/sergi/go-diff v1.4.0 // indirect

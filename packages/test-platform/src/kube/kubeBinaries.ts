@@ -8,6 +8,8 @@ export interface KubeBinaries {
   kine: string;
   kubeApiserver: string;
   kubeControllerManager: string;
+  /** Only checked with `{ scheduler: true }` (the controllers option needs it). */
+  kubeScheduler: string;
   /** The Kubernetes version they were built at, e.g. `1.34.4`. */
   version: string;
 }
@@ -31,9 +33,12 @@ export function pinnedVersions(): { kube: string; kine: string } {
 /**
  * Finds the binaries built by scripts/build-kube.sh, building them first when they are absent
  * (several minutes, once per machine). `IDP_KUBE_BIN_DIR` points at another folder holding
- * `kine`, `kube-apiserver` and `kube-controller-manager`.
+ * `kine`, `kube-apiserver` and `kube-controller-manager` (and `kube-scheduler` for
+ * `{ scheduler: true }`).
  */
-export function kubeBinaries(options: { build?: boolean } = {}): KubeBinaries {
+export function kubeBinaries(
+  options: { build?: boolean; scheduler?: boolean } = {},
+): KubeBinaries {
   const { kube, kine } = pinnedVersions();
   const dir =
     process.env.IDP_KUBE_BIN_DIR ??
@@ -42,12 +47,14 @@ export function kubeBinaries(options: { build?: boolean } = {}): KubeBinaries {
     kine: path.join(dir, 'kine'),
     kubeApiserver: path.join(dir, 'kube-apiserver'),
     kubeControllerManager: path.join(dir, 'kube-controller-manager'),
+    kubeScheduler: path.join(dir, 'kube-scheduler'),
     version: kube,
   };
   const missing = [
     bins.kine,
     bins.kubeApiserver,
     bins.kubeControllerManager,
+    ...(options.scheduler ? [bins.kubeScheduler] : []),
   ].filter(f => !fs.existsSync(f));
   if (missing.length > 0) {
     if (options.build === false || process.env.IDP_KUBE_BIN_DIR) {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import https from 'node:https';
 import crypto from 'node:crypto';
-import { spawn, ChildProcess } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { kubeBinaries } from './kubeBinaries';
@@ -15,7 +15,22 @@ import {
 } from './compositeResourceCrd';
 import { packageDir, repoRoot } from '../paths';
 import { KubeRest } from './KubeRest';
-import { freePort, tcpOpen } from '../net';
+import { tcpOpen } from '../net';
+import {
+  residentKiB,
+  startOnFreePort,
+  startProcess,
+  stopProcess,
+  waitFor,
+} from './processes';
+import {
+  ControllersOptions,
+  RunningControllers,
+  WORKLOAD_CONTROLLERS,
+  resolveControllers,
+  startControllers,
+} from '../controllers/startControllers';
+import { controllerBinaries } from '../controllers/controllerBinaries';
 
 /** Who a kubeconfig speaks as. */
 export type ControlPlaneIdentity = 'admin' | 'portal' | 'developer';
@@ -31,6 +46,21 @@ export interface ControlPlaneOptions {
   xrdFile?: string;
   /** Keep the data folder (logs, kubeconfigs) after stop, for debugging. */
   keep?: boolean;
+  /**
+   * Run real controllers as processes (default: none; the StatusSimulator plays them):
+   * `true` for all, or pick `crossplane`, `argocd` and `kwok` (with kube-scheduler). See
+   * {@link ControllersOptions} and the package README, "Real controllers". Needs this
+   * package's own control plane (not `IDP_TEST_KUBECONFIG`).
+   */
+  controllers?: boolean | ControllersOptions;
+}
+
+/** One process the control plane started, with its resident memory now. */
+export interface ControlPlaneProcess {
+  name: string;
+  pid: number | undefined;
+  /** VmRSS in KiB, undefined once the process has ended. */
+  rssKiB: number | undefined;
 }
 
 /** A running control plane (or an existing cluster) ready for tests. */
@@ -53,111 +83,15 @@ export interface ControlPlane {
   dir: string;
   /** Server-side applies objects as admin (field manager `idp-test-platform`). */
   apply(objects: KubeObject[] | string): Promise<void>;
+  /** The real controllers, when the `controllers` option started any. */
+  controllers?: RunningControllers;
+  /** Every process started, in start order, with its memory. */
+  processes(): ControlPlaneProcess[];
   /** Stops everything it started and removes its folder. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 const FIELD_MANAGER = 'idp-test-platform';
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  // Last resort when a test run dies without calling stop(): never leave servers behind.
-  for (const child of live) child.kill('SIGKILL');
-});
-
-function startProcess(
-  name: string,
-  bin: string,
-  args: string[],
-  dir: string,
-): ChildProcess {
-  const log = fs.openSync(path.join(dir, `${name}.log`), 'a');
-  const child = spawn(bin, args, {
-    cwd: dir,
-    stdio: ['ignore', log, log],
-    env: { PATH: process.env.PATH, HOME: dir },
-  });
-  fs.closeSync(log);
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  return child;
-}
-
-async function stopProcess(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise(resolve => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function tail(file: string, lines = 30): string {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-/** A server process that ended before it was ready. */
-class ExitedEarlyError extends Error {}
-
-async function waitFor(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  diagnostics: () => string = () => '',
-  process?: ChildProcess,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    if (process && (process.exitCode !== null || process.signalCode !== null)) {
-      throw new ExitedEarlyError(
-        `${what}: the process exited (${
-          process.exitCode ?? process.signalCode
-        })\n${diagnostics()}`,
-      );
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}\n${diagnostics()}`,
-  );
-}
-
-/**
- * Starts a server on a free port and waits until it is ready. The port is free when chosen but
- * can be taken before the server binds it (parallel test workers start servers too); a server
- * that exits before it is ready is started again on another port, up to three times.
- */
-async function startOnFreePort(
-  name: string,
-  bin: string,
-  args: (port: number) => string[],
-  dir: string,
-  ready: (port: number) => Promise<boolean>,
-  timeoutMs: number,
-): Promise<{ child: ChildProcess; port: number }> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const child = startProcess(name, bin, args(port), dir);
-    try {
-      await waitFor(
-        name,
-        () => ready(port),
-        timeoutMs,
-        () => tail(path.join(dir, `${name}.log`)),
-        child,
-      );
-      return { child, port };
-    } catch (error) {
-      await stopProcess(child);
-      if (!(error instanceof ExitedEarlyError) || attempt >= 3) throw error;
-    }
-  }
-}
-
 function httpsStatus(url: string, ca: string, token: string): Promise<number> {
   return new Promise(resolve => {
     const req = https.get(
@@ -225,19 +159,34 @@ export async function serverSideApply(
   }
 }
 
-/** The CRDs the platform needs: Argo CD's, Crossplane's, and the ApplicationEnvironment XR's. */
-export function platformCrds(xrdFile?: string): KubeObject[] {
+/**
+ * The CRDs the platform needs: Argo CD's, Crossplane's, and the ApplicationEnvironment XR's.
+ * `sources` replaces the folders of this package's CRDs (crds/argo-cd, crds/crossplane);
+ * `crossplane: false` leaves out Crossplane's and the XR's CRDs, which real Crossplane installs
+ * (`crossplane core init`) and derives from the XRD itself.
+ */
+export function platformCrds(
+  xrdFile?: string,
+  sources: { argocd?: string; crossplane?: string | false } = {},
+): KubeObject[] {
   const crdDir = path.join(packageDir(), 'crds');
-  const files = ['argo-cd', 'crossplane'].flatMap(sub =>
+  const dirs = [
+    sources.argocd ?? path.join(crdDir, 'argo-cd'),
+    ...(sources.crossplane === false
+      ? []
+      : [sources.crossplane ?? path.join(crdDir, 'crossplane')]),
+  ];
+  const files = dirs.flatMap(dir =>
     fs
-      .readdirSync(path.join(crdDir, sub))
+      .readdirSync(dir)
       .filter(f => f.endsWith('.yaml'))
       .sort()
-      .map(f => path.join(crdDir, sub, f)),
+      .map(f => path.join(dir, f)),
   );
   const thirdParty = files.flatMap(f =>
     parseManifests(fs.readFileSync(f, 'utf8')),
   );
+  if (sources.crossplane === false) return thirdParty;
   const xrd = parseManifests(
     fs.readFileSync(
       xrdFile ??
@@ -284,6 +233,8 @@ async function requestPortalToken(kc: KubeConfig): Promise<string> {
  * RBAC and token users, kube-controller-manager for namespaces, garbage collection, quotas,
  * service accounts and role aggregation), installs the platform's CRDs and the portal's RBAC,
  * and returns kubeconfigs for an admin, the portal's service account and a team developer.
+ * With `controllers`, also runs the real controllers (Crossplane, Argo CD, kube-scheduler and
+ * kwok; src/controllers/startControllers.ts) before the controller manager.
  *
  * With `IDP_TEST_KUBECONFIG` set, uses that cluster instead (its current context must be
  * cluster-admin); nothing is started, and the developer identity is not available there.
@@ -295,13 +246,18 @@ export async function startControlPlane(
     user: 'diego.alvarez',
     groups: ['team-payments'],
   };
+  const enabled = resolveControllers(options.controllers);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-control-plane-'));
-  const children: ChildProcess[] = [];
+  const children: Array<{ name: string; child: ChildProcess }> = [];
+  const track = (name: string, child: ChildProcess) =>
+    children.push({ name, child });
+  let controllers: RunningControllers | undefined;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    for (const child of [...children].reverse()) await stopProcess(child);
+    await controllers?.stop();
+    for (const { child } of [...children].reverse()) await stopProcess(child);
     if (!options.keep) fs.rmSync(dir, { recursive: true, force: true });
   };
 
@@ -311,7 +267,16 @@ export async function startControlPlane(
     let caData: string;
     let adminFile: string;
     let developerFile: string;
-    let startControllers: (() => void) | undefined;
+    let startControllerManager: (() => void) | undefined;
+    let kubeScheduler = '';
+
+    if (enabled && external) {
+      throw new Error(
+        "the controllers option needs the test platform's own control plane; unset IDP_TEST_KUBECONFIG",
+      );
+    }
+    // Built (or found) before anything starts: the first run of a machine builds for minutes.
+    const controllerBins = enabled ? controllerBinaries() : undefined;
 
     if (external) {
       const kc = new KubeConfig();
@@ -323,7 +288,8 @@ export async function startControlPlane(
       adminFile = external;
       developerFile = '';
     } else {
-      const bins = kubeBinaries();
+      const bins = kubeBinaries({ scheduler: Boolean(enabled?.kwok) });
+      kubeScheduler = bins.kubeScheduler;
       const certs = createCertificates(path.join(dir, 'pki'));
       const adminToken = crypto.randomBytes(24).toString('hex');
       const developerToken = crypto.randomBytes(24).toString('hex');
@@ -349,7 +315,7 @@ export async function startControlPlane(
         port => tcpOpen(port),
         30_000,
       );
-      children.push(kine.child);
+      track('kine', kine.child);
       const kinePort = kine.port;
 
       const ca = fs.readFileSync(certs.caCert, 'utf8');
@@ -387,7 +353,7 @@ export async function startControlPlane(
           )) === 200,
         120_000,
       );
-      children.push(apiserver.child);
+      track('kube-apiserver', apiserver.child);
       server = `https://127.0.0.1:${apiserver.port}`;
 
       adminFile = path.join(dir, 'admin.kubeconfig');
@@ -405,17 +371,29 @@ export async function startControlPlane(
         { mode: 0o600 },
       );
 
-      // Started once the CRDs exist (below): the garbage collector discovers resource types at
-      // start and only every 30 s after, so dependents of a new XR type would linger that long.
-      startControllers = () =>
-        children.push(
+      // Started once the CRDs exist (below; with real Crossplane, once it has established the
+      // XR's CRD): the garbage collector discovers resource types at start and only every 30 s
+      // after, so dependents of a new XR type would linger that long. With real controllers it
+      // also runs the workload controllers (Deployments -> ReplicaSets -> Pods, Node taints).
+      const kcmControllers = [
+        'namespace-controller',
+        'garbage-collector-controller',
+        'resourcequota-controller',
+        'serviceaccount-controller',
+        'clusterrole-aggregation-controller',
+        'root-ca-certificate-publisher-controller',
+        ...(enabled ? WORKLOAD_CONTROLLERS : []),
+      ];
+      startControllerManager = () =>
+        track(
+          'kube-controller-manager',
           startProcess(
             'kube-controller-manager',
             bins.kubeControllerManager,
             [
               `--kubeconfig=${adminFile}`,
               '--leader-elect=false',
-              '--controllers=namespace-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller,clusterrole-aggregation-controller,root-ca-certificate-publisher-controller',
+              `--controllers=${kcmControllers.join(',')}`,
               `--service-account-private-key-file=${certs.serviceAccountKey}`,
               `--root-ca-file=${certs.caCert}`,
               '--use-service-account-credentials=false',
@@ -431,10 +409,31 @@ export async function startControlPlane(
     const adminKc = new KubeConfig();
     adminKc.loadFromFile(adminFile);
     await serverSideApply(adminKc, [
-      ...platformCrds(options.xrdFile),
+      ...(controllerBins
+        ? platformCrds(options.xrdFile, {
+            argocd: enabled?.argocd ? controllerBins.argocdCrdDir : undefined,
+            crossplane: enabled?.crossplane ? false : undefined,
+          })
+        : platformCrds(options.xrdFile)),
       ...portalRbac(),
     ]);
-    startControllers?.();
+    if (enabled && controllerBins) {
+      controllers = await startControllers(
+        {
+          dir,
+          adminKubeconfig: adminFile,
+          adminKc,
+          kubeScheduler,
+          xrdFile: options.xrdFile,
+          apply: objects => serverSideApply(adminKc, objects),
+          track,
+        },
+        enabled,
+        controllerBins,
+      );
+    }
+    startControllerManager?.();
+    await controllers?.nodesSchedulable();
     const portalToken = await requestPortalToken(adminKc);
     const portalFile = path.join(dir, 'portal.kubeconfig');
     fs.writeFileSync(
@@ -471,6 +470,16 @@ export async function startControlPlane(
           adminKc,
           typeof objects === 'string' ? parseManifests(objects) : objects,
         ),
+      controllers,
+      processes: () =>
+        children.map(({ name, child }) => ({
+          name,
+          pid: child.pid,
+          rssKiB:
+            child.exitCode === null && child.signalCode === null
+              ? residentKiB(child.pid)
+              : undefined,
+        })),
       stop,
     };
   } catch (error) {
