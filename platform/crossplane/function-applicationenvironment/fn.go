@@ -329,7 +329,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	for name, obj := range objects {
-		desired[name] = &fnresource.DesiredComposed{Resource: obj}
+		desired[name] = &fnresource.DesiredComposed{Resource: obj, Ready: Readiness(string(name), observed)}
 	}
 	if err := response.SetDesiredComposedResources(rsp, desired); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot set the desired composed resources"))
@@ -508,4 +508,31 @@ func toComposed(obj runtime.Object) (*composed.Unstructured, error) {
 		}
 	}
 	return &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: m}}, nil
+}
+
+// Readiness says when a composed resource is ready, from what the cluster reports of it.
+// function-auto-ready (the next pipeline step) only trusts a Ready=True condition, and none of
+// these kinds has one, so without this the XR would never be Ready on a real cluster (the
+// test platform's status simulator used to hide that). The environment is Ready when its
+// namespace is Active, every guardrail exists, and Argo CD has compared the Application with
+// the deployment repository (it could read it): whether the service itself runs is the
+// Application's health, which the portal shows beside the XR's conditions.
+func Readiness(name string, observed map[fnresource.Name]fnresource.ObservedComposed) fnresource.Ready {
+	o, ok := observed[fnresource.Name(name)]
+	if !ok || o.Resource == nil {
+		return fnresource.ReadyFalse
+	}
+	switch name {
+	case NameNamespace:
+		phase, _ := o.Resource.GetString("status.phase")
+		if phase != string(corev1.NamespaceActive) {
+			return fnresource.ReadyFalse
+		}
+	case NameApplication:
+		status, _ := o.Resource.GetString("status.sync.status")
+		if status != "Synced" && status != "OutOfSync" {
+			return fnresource.ReadyFalse
+		}
+	}
+	return fnresource.ReadyTrue
 }

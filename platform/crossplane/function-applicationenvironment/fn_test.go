@@ -13,6 +13,7 @@ import (
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/crossplane/function-sdk-go/response"
 
 	"idp.acme.example/function-applicationenvironment/input"
@@ -456,4 +457,48 @@ func TestAllowedHostnameSuffixes(t *testing.T) {
 				"invalid function input: allowedHostnameSuffixes[")
 		}
 	})
+}
+
+func TestReadinessFromWhatTheClusterReports(t *testing.T) {
+	observe := func(name string, obj string) map[resource.Name]resource.ObservedComposed {
+		u := &composed.Unstructured{}
+		if err := u.UnmarshalJSON([]byte(obj)); err != nil {
+			t.Fatal(err)
+		}
+		return map[resource.Name]resource.ObservedComposed{resource.Name(name): {Resource: u}}
+	}
+	cases := []struct {
+		what     string
+		name     string
+		observed map[resource.Name]resource.ObservedComposed
+		want     resource.Ready
+	}{
+		{"not created yet", NameResourceQuota, nil, resource.ReadyFalse},
+		{"a guardrail that exists", NameResourceQuota,
+			observe(NameResourceQuota, `{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"team-quota"}}`), resource.ReadyTrue},
+		{"an Active namespace", NameNamespace,
+			observe(NameNamespace, `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"},"status":{"phase":"Active"}}`), resource.ReadyTrue},
+		{"a Terminating namespace", NameNamespace,
+			observe(NameNamespace, `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"},"status":{"phase":"Terminating"}}`), resource.ReadyFalse},
+		{"an Application Argo CD has not compared", NameApplication,
+			observe(NameApplication, `{"apiVersion":"argoproj.io/v1alpha1","kind":"Application","metadata":{"name":"x"}}`), resource.ReadyFalse},
+		{"an Application Argo CD cannot read (Unknown)", NameApplication,
+			observe(NameApplication, `{"apiVersion":"argoproj.io/v1alpha1","kind":"Application","metadata":{"name":"x"},"status":{"sync":{"status":"Unknown"}}}`), resource.ReadyFalse},
+		{"an Application compared, OutOfSync", NameApplication,
+			observe(NameApplication, `{"apiVersion":"argoproj.io/v1alpha1","kind":"Application","metadata":{"name":"x"},"status":{"sync":{"status":"OutOfSync"}}}`), resource.ReadyTrue},
+		{"an Application Synced", NameApplication,
+			observe(NameApplication, `{"apiVersion":"argoproj.io/v1alpha1","kind":"Application","metadata":{"name":"x"},"status":{"sync":{"status":"Synced"}}}`), resource.ReadyTrue},
+	}
+	for _, c := range cases {
+		if got := Readiness(c.name, c.observed); got != c.want {
+			t.Errorf("%s: %s, want %s", c.what, got, c.want)
+		}
+	}
+	// In the response: every composed resource says its readiness (here none is observed yet).
+	rsp := run(t, newRequest(xrPayments, ""))
+	for name, r := range rsp.GetDesired().GetResources() {
+		if r.GetReady() != fnv1.Ready_READY_FALSE {
+			t.Errorf("%s: ready %v before anything is observed", name, r.GetReady())
+		}
+	}
 }
