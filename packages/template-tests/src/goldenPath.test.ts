@@ -6,23 +6,57 @@ import { parse } from 'yaml';
 import {
   ControlPlane,
   GitLabDouble,
+  KubeObject,
   KubeRest,
-  StatusSimulator,
+  platformAppProjects,
   repoRoot,
   startControlPlane,
   startGitLabDouble,
 } from '@internal/test-platform';
 import { Portal, startPortal } from './portal';
+import { gitlabCiLocal, run as runCommand, templateTools } from './tools';
 
-// The Python golden path through the portal's API, with the real templates of templates/: the
-// real scaffolder and catalog backends (SQLite), the GitLab double, a real kube-apiserver where
-// the simulator plays Crossplane (the XR becomes Ready after a fixed delay) and Argo CD, and
-// what the deployment view reads, with the portal's least-privilege service account. Then the decommission template removes all of it.
-jest.setTimeout(600_000);
+// The Python golden path through the portal's API, for real: the real templates of templates/,
+// the real scaffolder and catalog backends (SQLite), the GitLab double, and a real kube-apiserver
+// with the real controllers: Crossplane composes the environment and reports it Ready, Argo CD
+// syncs the deployment repository with the deploy token the golden path created, the scheduler
+// binds the pods and kwok runs them. Nothing in this path is written by a simulator. Then the
+// app's own deploy job (gitlab-ci-local) commits a new image tag and Argo CD rolls the
+// Deployment to it, and the decommission template removes all of it.
+jest.setTimeout(900_000);
 
 const XR = 'idp.acme.example/v1alpha1';
-const READY_AFTER_MS = 2000;
 const NAME = 'payments-golden';
+const NAMESPACE = `team-payments-${NAME}-development`;
+const APP = `${NAME}-development`;
+
+/** Polls until `probe` answers something truthy (the controllers work asynchronously). */
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 180_000,
+  describe: () => Promise<unknown> = async () => undefined,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+      last = value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out waiting for ${what} (last: ${String(
+          last,
+        )}): ${JSON.stringify(await describe().catch(e => String(e)))}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
 
 const VALUES = {
   name: NAME,
@@ -31,8 +65,10 @@ const VALUES = {
   system: 'system:default/payments',
   environment: 'development',
   size: 'small',
-  exposure: 'public',
-  hostname: 'golden.apps.acme.example',
+  // Internal: a public service's HTTPRoute stays Progressing in Argo CD until a Gateway
+  // controller accepts it, and no Gateway implementation can run here (they need Envoy); public
+  // exposure is checked by the chart tests (admitted) and the tenancy suite (hostname rules).
+  exposure: 'internal',
   visibility: 'internal',
 };
 
@@ -58,17 +94,31 @@ describe('the Python golden path through the portal', () => {
   let cp: ControlPlane;
   let gitlab: GitLabDouble;
   let portal: Portal;
-  let controller: { stop(): Promise<void> };
-  let simulator: StatusSimulator;
   let admin: KubeRest;
   let gitlabToken: string;
   let dir: string;
 
   beforeAll(async () => {
     [cp, gitlab] = await Promise.all([
-      startControlPlane(),
+      startControlPlane({
+        controllers: {
+          crossplane: true,
+          // Resource health in the Application's status, as the platform configures Argo CD
+          // (platform/argocd/README.md): the deployment view lists unhealthy resources.
+          argocd: { persistResourceHealth: true },
+          kwok: true,
+        },
+      }),
       startGitLabDouble({ basePath: '/gitlab' }),
     ]);
+    // The teams' AppProjects, permitting the double's repositories instead of gitlab.acme.example,
+    // and the Gateway API a public service's HTTPRoute needs (a cluster with the shared gateway).
+    await cp.apply(platformAppProjects(`${gitlab.baseUrl}/idp/`));
+    await cp.apply(
+      templateTools()
+        .gatewayApiCrds.map(f => fs.readFileSync(f, 'utf8'))
+        .join('\n---\n'),
+    );
     await cp.apply(
       fs.readFileSync(
         path.join(
@@ -82,11 +132,6 @@ describe('the Python golden path through the portal', () => {
     gitlab.addGroup({ path: 'idp' });
     gitlab.addUser({ username: 'idp-portal' });
     gitlabToken = gitlab.createToken({ user: 'idp-portal', scopes: ['api'] });
-    simulator = new StatusSimulator(cp.kubeConfig('admin'));
-    controller = simulator.runEnvironmentController({
-      readyAfterMs: READY_AFTER_MS,
-      pollMs: 100,
-    });
     admin = new KubeRest(cp.kubeConfig('admin'));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-golden-'));
     fs.writeFileSync(path.join(dir, 'undo-task.yaml'), UNDO_TASK_TEMPLATE);
@@ -104,7 +149,6 @@ describe('the Python golden path through the portal', () => {
   });
 
   afterAll(async () => {
-    await controller?.stop();
     await portal?.stop();
     await Promise.all([cp?.stop(), gitlab?.stop()]);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -163,7 +207,7 @@ describe('the Python golden path through the portal', () => {
     }
     expect(
       parse((await gitlab.state.readFile(deploy.id, 'values.yaml'))!),
-    ).toMatchObject({ component: NAME, exposure: { mode: 'public' } });
+    ).toMatchObject({ component: NAME, exposure: { mode: 'internal' } });
     expect(app.variables.map(v => v.key)).toEqual(['DEPLOY_REPO_TOKEN']);
 
     // The environment: applied, Ready, pointing Argo CD at the deployment repository.
@@ -179,7 +223,7 @@ describe('the Python golden path through the portal', () => {
       environment: 'development',
       size: 'small',
       repository: { url: `${gitlab.baseUrl}/${deploy.fullPath}.git` },
-      exposure: { mode: 'public', hostname: VALUES.hostname, port: 8080 },
+      exposure: { mode: 'internal', port: 8080 },
     });
     expect(
       xr?.status.conditions.find((c: any) => c.type === 'Ready').status,
@@ -201,20 +245,71 @@ describe('the Python golden path through the portal', () => {
       .set('Authorization', portal.auth());
     expect(JSON.stringify(facets.body)).not.toMatch(/"level":"error"/);
 
-    // Argo CD syncs it and the pods come up (the simulator writes both); Backstage's Kubernetes
-    // backend finds the pods by the entity's annotations.
+    // Crossplane composed the namespace with its guardrails and the Application (the XR's
+    // Ready above is Crossplane's); Argo CD syncs the chart from the deployment repository with
+    // the deploy token, the scheduler binds the pods and kwok runs them.
     const revision = (await gitlab.state.branches(deploy.id)).development;
-    await simulator.setApplicationStatus(`${NAME}-development`, {
-      sync: 'Synced',
-      health: 'Healthy',
-      revision,
-      history: [{ revision, deployedAt: new Date().toISOString() }],
-    });
-    await simulator.setPods(
-      `team-payments-${NAME}-development`,
-      { 'backstage.io/kubernetes-id': NAME },
-      [{ name: `${NAME}-7d9f-abcde`, state: 'Running' }],
+    const synced = await eventually(
+      'Argo CD to sync and report Healthy',
+      async () => {
+        const a = await admin.get(
+          'argoproj.io/v1alpha1',
+          'Application',
+          APP,
+          'argocd',
+        );
+        return a?.status?.sync?.status === 'Synced' &&
+          a?.status?.health?.status === 'Healthy' &&
+          a?.status?.sync?.revision === revision
+          ? a
+          : undefined;
+      },
+      180_000,
+      async () => ({
+        applications: (
+          await admin.list('argoproj.io/v1alpha1', 'Application', {
+            namespace: 'argocd',
+          })
+        ).map(a => ({ name: a.metadata.name, status: a.status })),
+        xr: (await admin.get(XR, 'ApplicationEnvironment', APP))?.status,
+        logs: cp.dir,
+      }),
     );
+    expect(synced.status.operationState).toMatchObject({
+      phase: 'Succeeded',
+      syncResult: { revision },
+    });
+    expect(synced.status.history.map((h: any) => h.revision)).toEqual([
+      revision,
+    ]);
+    const podsOf = async () =>
+      (await admin.list('v1', 'Pod', { namespace: NAMESPACE })).filter(
+        (p: KubeObject) => !p.metadata.deletionTimestamp,
+      );
+    const runningPods = await eventually('the pods to run', async () => {
+      const pods = await podsOf();
+      return pods.length > 0 &&
+        pods.every(
+          (p: any) =>
+            p.status?.phase === 'Running' &&
+            p.status?.conditions?.some(
+              (c: any) => c.type === 'Ready' && c.status === 'True',
+            ),
+        )
+        ? pods
+        : undefined;
+    });
+    const deployment = await admin.get(
+      'apps/v1',
+      'Deployment',
+      NAME,
+      NAMESPACE,
+    );
+    expect(deployment?.status?.availableReplicas).toBe(runningPods.length);
+    expect(
+      (await admin.list('apps/v1', 'ReplicaSet', { namespace: NAMESPACE }))
+        .length,
+    ).toBe(1);
     const view = await request(portal.server)
       .post(`/api/kubernetes/services/${NAME}`)
       .set('Authorization', portal.auth())
@@ -226,9 +321,11 @@ describe('the Python golden path through the portal', () => {
     expect(cluster.errors).toEqual([]);
     const byType = (type: string) =>
       cluster.resources.find((r: any) => r.type === type)?.resources ?? [];
-    expect(byType('pods').map((p: any) => p.metadata.name)).toEqual([
-      `${NAME}-7d9f-abcde`,
-    ]);
+    expect(
+      byType('pods')
+        .map((p: any) => p.metadata.name)
+        .sort(),
+    ).toEqual(runningPods.map((p: KubeObject) => p.metadata.name).sort());
     // The upstream backend looks for custom resources only in the entity's namespace, and the
     // Application lives in argocd: what the deployment view (our own backend) has to read
     // instead. Read it here with the same least-privilege service account.
@@ -250,6 +347,135 @@ describe('the Python golden path through the portal', () => {
       sync: { status: 'Synced', revision },
       health: { status: 'Healthy' },
     });
+
+    // The portal's deployment view: the environment Ready (Crossplane), the Application Synced
+    // and Healthy at the deployment repository's revision (Argo CD), the pods running (kwok).
+    const deploymentView = async () =>
+      (
+        await request(portal.server)
+          .get(`/api/deployment/entities/default/component/${NAME}`)
+          .set('Authorization', portal.auth())
+      ).body;
+    const first = (await deploymentView()).clusters[0].environments[0];
+    expect(first).toMatchObject({
+      name: APP,
+      environment: 'development',
+      namespace: NAMESPACE,
+      application: {
+        syncStatus: 'Synced',
+        healthStatus: 'Healthy',
+        revision,
+      },
+    });
+    expect(first.conditions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'Ready', status: 'True' }),
+      ]),
+    );
+    expect(first.pods).toHaveLength(runningPods.length);
+
+    // The app's deploy job, as its pipeline on main runs it (gitlab-ci-local, shell executor),
+    // with the DEPLOY_REPO_TOKEN the golden path stored: it commits the new image tag into the
+    // deployment repository, and Argo CD rolls the Deployment to it.
+    const tools = templateTools();
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-golden-app-'));
+    const env = {
+      ...process.env,
+      PATH: `${path.dirname(process.execPath)}${path.delimiter}${tools.path}`,
+      GIT_TERMINAL_PROMPT: '0',
+    };
+    const rootAuth = `http.extraHeader=Authorization: Basic ${Buffer.from(
+      `root:${gitlab.rootToken}`,
+    ).toString('base64')}`;
+    const cloned = await runCommand(
+      'git',
+      [
+        '-c',
+        rootAuth,
+        'clone',
+        '-q',
+        `${gitlab.baseUrl}/${app.fullPath}.git`,
+        'app',
+      ],
+      { cwd: workDir, env },
+    );
+    expect(`${cloned.code} ${cloned.output}`).toMatch(/^0 /);
+    const appDir = path.join(workDir, 'app');
+    const sha = (
+      await runCommand('git', ['rev-parse', 'HEAD'], { cwd: appDir })
+    ).stdout
+      .trim()
+      .slice(0, 8);
+    const image = `registry.acme.example/idp/team-payments/${NAME}`;
+    const deployJob = await runCommand(
+      gitlabCiLocal()[0],
+      [
+        ...gitlabCiLocal().slice(1),
+        '--force-shell-executor',
+        '--ignore-predefined-vars',
+        'CI_SERVER_URL,CI_REGISTRY_IMAGE',
+        '--variable',
+        `DEPLOY_REPO_TOKEN=${
+          gitlab.state
+            .project(app.id)!
+            .variables.find(v => v.key === 'DEPLOY_REPO_TOKEN')!.value
+        }`,
+        '--variable',
+        `CI_SERVER_URL=${gitlab.baseUrl}`,
+        '--variable',
+        `CI_REGISTRY_IMAGE=${image}`,
+        'deploy-development',
+      ],
+      { cwd: appDir, env },
+    );
+    fs.rmSync(workDir, { recursive: true, force: true });
+    expect(`${deployJob.code} ${deployJob.output}`).toMatch(/^0 /);
+    const bumped = (await gitlab.state.branches(deploy.id)).development;
+    expect(bumped).not.toBe(revision);
+    const rolled = await eventually(
+      'Argo CD to roll out the new image',
+      async () => {
+        const a = await admin.get(
+          'argoproj.io/v1alpha1',
+          'Application',
+          APP,
+          'argocd',
+        );
+        const d = await admin.get('apps/v1', 'Deployment', NAME, NAMESPACE);
+        return a?.status?.sync?.revision === bumped &&
+          a?.status?.health?.status === 'Healthy' &&
+          d?.spec?.template?.spec?.containers?.[0]?.image ===
+            `${image}:${sha}` &&
+          d?.status?.updatedReplicas === d?.spec?.replicas &&
+          d?.status?.availableReplicas === d?.spec?.replicas
+          ? a
+          : undefined;
+      },
+    );
+    expect(rolled.status.history.map((h: any) => h.revision)).toEqual([
+      revision,
+      bumped,
+    ]);
+    expect(
+      (await admin.list('apps/v1', 'ReplicaSet', { namespace: NAMESPACE }))
+        .length,
+    ).toBe(2);
+    const after = await eventually(
+      'the view to show the new revision',
+      async () => {
+        const e = (await deploymentView()).clusters[0].environments[0];
+        return e.application?.revision === bumped &&
+          e.pods.length > 0 &&
+          e.pods.every((p: any) => p.imageTag === sha)
+          ? e
+          : undefined;
+      },
+    );
+    // Newest first.
+    expect(after.application.history.map((h: any) => h.revision)).toEqual([
+      bumped,
+      revision,
+    ]);
 
     // Every secret value the path handled, searched for in everything the task exposes.
     const secret = await admin.get(
@@ -289,7 +515,7 @@ describe('the Python golden path through the portal', () => {
     // eslint-disable-next-line no-console
     console.log(
       `Python golden path: ${run.wallMs} ms from Create to a finished task ` +
-        `(of which ${READY_AFTER_MS} ms is the simulated Crossplane delay), ` +
+        `(Crossplane, Argo CD and kwok real), ` +
         `${
           gitlab.state.requests.length
         } GitLab requests. It created:\n  ${listing.join('\n  ')}`,

@@ -149,7 +149,6 @@ export async function startPortal(options: {
         permissionsRegistryServiceFactory,
         permissionPlugin,
         idpRoles,
-        deploymentPlugin,
       ]
     : [];
   const backend = await startTestBackend({
@@ -161,6 +160,7 @@ export async function startPortal(options: {
       gitlabActions,
       idpActions,
       kubernetesPlugin,
+      deploymentPlugin,
       ...access,
       mockServices.rootConfig.factory({
         data: merge(
