@@ -48,7 +48,8 @@ ensure_kube() {
 # The Crossplane CLI (crank) and the composition functions the render tests run, built from the
 # Go module proxy once (several minutes), and the project's own function on every run.
 ensure_crossplane() {
-  "$ROOT/scripts/build-crossplane.sh" >/dev/null
+  IDP_CROSSPLANE_BIN_DIR="$("$ROOT/scripts/build-crossplane.sh")"
+  export IDP_CROSSPLANE_BIN_DIR
 }
 
 # The real controllers the test platform runs with its `controllers` option (Crossplane core,
@@ -67,7 +68,8 @@ ensure_controllers() {
 # its build folder.
 ensure_template_tools() {
   command -v rsync >/dev/null || apt_install rsync
-  "$ROOT/scripts/build-template-tools.sh" >/dev/null
+  IDP_TEMPLATE_TOOLS_DIR="$("$ROOT/scripts/build-template-tools.sh")"
+  export IDP_TEMPLATE_TOOLS_DIR
 }
 
 setup() {

@@ -1,10 +1,15 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { test, expect, Page, APIRequestContext } from '@playwright/test';
 import { screenshot } from './screenshot';
 import { SAMPLE_USERS, sidebar, signInAs } from './signIn';
 
 // Issue 10: the golden path in the browser, on the built portal on the test platform (project
 // golden-path, image mode: playwright.config.ts starts packages/test-platform/src/sandbox/main.ts
-// with the GitLab double, a real kube-apiserver and simulated Crossplane and Argo CD).
+// with the GitLab double, a real kube-apiserver and the real controllers: Crossplane, Argo CD,
+// kube-scheduler and kwok; nothing in this path is written by a simulator).
 // Serial: step 5 looks at the service step 1 created.
 
 /** The sandbox's test-only admin endpoint (sandbox/adminServer.ts; playwright.config.ts). */
@@ -202,10 +207,117 @@ test('2. the service page and its Deployment tab: Ready, Synced, Healthy, pods r
   });
   await expect(page.getByText(/^Synced at/)).toBeVisible();
   await expect(page.getByText('Healthy', { exact: true })).toBeVisible();
-  await expect(page.getByText('2 pods, all ready')).toBeVisible();
+  // The chart's development values run one replica (kwok runs it; nothing simulated).
+  await expect(page.getByText('1 pod, all ready')).toBeVisible();
   // Their team's service: the developer may sync it.
   await expect(page.getByRole('button', { name: /^sync$/i })).toBeVisible();
   await screenshot(page, testInfo, 'golden-path-5-deployment', {
+    fullPage: true,
+  });
+});
+
+test("2b. the app's own deploy job ships a new image: Argo CD rolls it out and the tab shows it", async ({
+  page,
+  request,
+}, testInfo) => {
+  test.setTimeout(180_000);
+  const gitlab = await (await request.get(`${ADMIN_URL}/gitlab`)).json();
+  const headers = { 'PRIVATE-TOKEN': gitlab.token };
+  const appPath = `idp/team-payments/${SERVICE}`;
+  const deployPath = `${appPath}-deployment`;
+  const branch = async () =>
+    (
+      await (
+        await request.get(
+          `${gitlab.apiBaseUrl}/projects/${encodeURIComponent(
+            deployPath,
+          )}/repository/branches/development`,
+          { headers },
+        )
+      ).json()
+    ).commit.id as string;
+  const before = await branch();
+  // DEPLOY_REPO_TOKEN as GitLab hands it to the pipeline: the app project's CI/CD variable,
+  // which the golden path stored.
+  const variable = await request.get(
+    `${gitlab.apiBaseUrl}/projects/${encodeURIComponent(
+      appPath,
+    )}/variables/DEPLOY_REPO_TOKEN`,
+    { headers },
+  );
+  expect(variable.ok()).toBeTruthy();
+  const token = (await variable.json()).value as string;
+
+  // The pipeline's deploy job on main (gitlab-ci-local, shell executor) in a clone of the app.
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-e2e-app-'));
+  const auth = `http.extraHeader=Authorization: Basic ${Buffer.from(
+    `root:${gitlab.token}`,
+  ).toString('base64')}`;
+  const env = {
+    ...process.env,
+    PATH: [
+      path.dirname(process.execPath),
+      ...(process.env.IDP_TEMPLATE_TOOLS_DIR
+        ? [path.join(process.env.IDP_TEMPLATE_TOOLS_DIR, 'bin')]
+        : []),
+      process.env.PATH,
+    ].join(path.delimiter),
+    GIT_TERMINAL_PROMPT: '0',
+  };
+  execFileSync(
+    'git',
+    ['-c', auth, 'clone', '-q', `${gitlab.baseUrl}/${appPath}.git`, 'app'],
+    { cwd: work, env },
+  );
+  const appDir = path.join(work, 'app');
+  const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: appDir })
+    .toString()
+    .trim()
+    .slice(0, 8);
+  execFileSync(
+    process.execPath,
+    [
+      require.resolve('gitlab-ci-local/dist/index.js'),
+      '--force-shell-executor',
+      '--ignore-predefined-vars',
+      'CI_SERVER_URL,CI_REGISTRY_IMAGE',
+      '--variable',
+      `DEPLOY_REPO_TOKEN=${token}`,
+      '--variable',
+      `CI_SERVER_URL=${gitlab.baseUrl}`,
+      '--variable',
+      `CI_REGISTRY_IMAGE=registry.acme.example/${appPath}`,
+      'deploy-development',
+    ],
+    { cwd: appDir, env, stdio: 'pipe' },
+  );
+  fs.rmSync(work, { recursive: true, force: true });
+  const after = await branch();
+  expect(after).not.toBe(before);
+
+  // Argo CD syncs the new commit and the Deployment rolls to the new image: the tab shows the
+  // new revision first in the history, and the pod running that image.
+  await signInAs(page, SAMPLE_USERS.developer);
+  await page.goto(`/catalog/default/component/${SERVICE}/deployment`);
+  // The new revision: synced, and the latest deployment; the first is still in the history.
+  await expect(page.getByRole('link', { name: after.slice(0, 7) })).toHaveCount(
+    2,
+    { timeout: 120_000 },
+  );
+  await expect(
+    page.getByRole('link', { name: before.slice(0, 7) }),
+  ).toBeVisible();
+  await expect(page.getByRole('cell', { name: sha, exact: true })).toBeVisible({
+    timeout: 90_000,
+  });
+  await expect(page.getByText('1 pod, all ready')).toBeVisible({
+    timeout: 60_000,
+  });
+  // Argo CD's health once the rollout is done.
+  await expect(page.getByText('Healthy', { exact: true })).toBeVisible({
+    timeout: 60_000,
+  });
+  await screenshot(page, testInfo, 'golden-path-5b-rolled-out', {
     fullPage: true,
   });
 });
@@ -335,7 +447,8 @@ test('5. a manager sees the new service and its deployment, and can create or sy
   await page.goto(`/catalog/default/component/${SERVICE}/deployment`);
   await expect(page.getByText('Ready: True (Available)')).toBeVisible();
   await expect(page.getByText('Healthy', { exact: true })).toBeVisible();
-  await expect(page.getByText('2 pods, all ready')).toBeVisible();
+  // The chart's development values run one replica (kwok runs it; nothing simulated).
+  await expect(page.getByText('1 pod, all ready')).toBeVisible();
   await page.waitForLoadState('networkidle');
   await expect(page.getByRole('button', { name: /^sync$/i })).toHaveCount(0);
   await expect(

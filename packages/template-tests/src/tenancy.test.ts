@@ -6,7 +6,7 @@ import {
   ControlPlane,
   GitLabDouble,
   KubeRest,
-  StatusSimulator,
+  platformAppProjects,
   repoRoot,
   startControlPlane,
   startGitLabDouble,
@@ -50,7 +50,6 @@ describe('tenancy: nobody acts as another team or as a platform engineer', () =>
   let gitlab: GitLabDouble;
   let portal: Portal;
   let admin: KubeRest;
-  let controller: { stop(): Promise<void> };
   let gitlabToken: string;
 
   /** Commits files to a project of the double (as its administrator). */
@@ -167,7 +166,9 @@ describe('tenancy: nobody acts as another team or as a platform engineer', () =>
 
   beforeAll(async () => {
     [cp, gitlab] = await Promise.all([
-      startControlPlane(),
+      // The real controllers (Crossplane, Argo CD, kwok): what the golden paths here create
+      // becomes Ready the way it does on a cluster.
+      startControlPlane({ controllers: true }),
       startGitLabDouble({ basePath: '/gitlab' }),
     ]);
     await cp.apply(
@@ -200,11 +201,11 @@ describe('tenancy: nobody acts as another team or as a platform engineer', () =>
         path: p,
         initialize_with_readme: true,
         topics: ['idp-component-shop'],
+        // Argo CD reads it without credentials (the test seeds no repository Secret for it).
+        visibility: 'public',
       });
     }
-    controller = new StatusSimulator(
-      cp.kubeConfig('admin'),
-    ).runEnvironmentController({ readyAfterMs: 500, pollMs: 100 });
+    await cp.apply(platformAppProjects(`${gitlab.baseUrl}/idp/`));
     await admin.apply(
       {
         apiVersion: XR,
@@ -273,7 +274,6 @@ describe('tenancy: nobody acts as another team or as a platform engineer', () =>
   });
 
   afterAll(async () => {
-    await controller?.stop();
     await portal?.stop();
     await Promise.all([cp?.stop(), gitlab?.stop()]);
   });

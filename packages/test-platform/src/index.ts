@@ -16,6 +16,7 @@ export * from './controllers/controllerBinaries';
 export * from './controllers/kwok';
 export * from './controllers/argocd';
 export * from './controllers/crossplane';
+export * from './controllers/sampleChart';
 export * from './sandbox/startSandbox';
 export * from './gitlab';
 export * from './net';

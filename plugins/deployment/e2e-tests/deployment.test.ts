@@ -6,7 +6,9 @@ import { test, expect, Page, TestInfo } from '@playwright/test';
 import { signInAs } from '../../../packages/app/e2e-tests/signIn';
 
 // The Deployment tab of the built portal on the test platform (the sandbox): a healthy service
-// (payments-checkout) and a degraded one (storefront-web), as the simulator leaves them.
+// (payments-checkout) and a degraded one (storefront-web), as the real controllers leave them:
+// Crossplane composed their environments, Argo CD synced their deployment repositories, and
+// kwok runs (or fails) their pods by image (packages/test-platform/src/sandbox/startSandbox.ts).
 
 async function screenshot(page: Page, testInfo: TestInfo, name: string) {
   await page.screenshot({
@@ -48,12 +50,17 @@ test('a degraded service: what is wrong is obvious, and Sync reports a running o
   await signInAs(page);
   await page.goto('/catalog/default/component/storefront-web/deployment');
   await expect(page.getByText(/Updated \d+s ago/)).toBeVisible();
+  // Argo CD's own verdict on the broken release, which it synced (the rollout never finishes),
+  // and the resource it blames, with Kubernetes' reason.
+  await expect(page.getByText('Degraded', { exact: true }).first()).toBeVisible(
+    { timeout: 30_000 },
+  );
   await expect(
     page.getByText(
-      /Degraded — Deployment storefront-web exceeded its progress deadline/,
+      /Deployment "storefront-web" exceeded its progress deadline/,
     ),
   ).toBeVisible();
-  await expect(page.getByText(/^OutOfSync at/)).toBeVisible();
+  await expect(page.getByText(/^Synced at/)).toBeVisible();
   await expect(page.getByText('6 pods, 4 failing, 2 ready')).toBeVisible();
   for (const problem of [
     'CrashLoopBackOff',
@@ -67,16 +74,15 @@ test('a degraded service: what is wrong is obvious, and Sync reports a running o
   }
   await screenshot(page, testInfo, 'deployment-degraded');
 
-  // The first sync is accepted; the second finds it still running (no Argo CD controller here).
+  // Sync is accepted, and Argo CD runs it: the view shows its operation.
   await page.getByRole('button', { name: /^sync$/i }).click();
   await expect(
     page.getByText(
       /Sync of storefront-web-production on development requested/,
     ),
   ).toBeVisible();
-  await page.getByRole('button', { name: /^sync$/i }).click();
   await expect(
-    page.getByText(/already has an operation in progress/),
+    page.getByText(/^(Last operation|Operation)$/).first(),
   ).toBeVisible();
 });
 

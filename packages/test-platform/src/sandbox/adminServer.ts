@@ -44,7 +44,7 @@ function toRule(json: FaultRuleJson): FaultRule {
  *
  * - `POST /gitlab/faults` adds a fault rule to the GitLab double ({@link FaultRuleJson}); the
  *   answer is the rule with its `id`. `GET` lists the rules with their hits, `DELETE` removes all.
- * - `GET /gitlab` answers `{ apiBaseUrl, token }`: the double's REST API and its root token, for
+ * - `GET /gitlab` answers `{ apiBaseUrl, baseUrl, token }`: the double's REST API and its root token, for
  *   checking what exists in it through its own API.
  * - `GET /kube?apiVersion=&kind=[&namespace=][&name=|&labelSelector=]` reads the cluster as its
  *   admin: one object (404 when absent) or `{ items }`.
@@ -82,7 +82,11 @@ export async function startAdminServer(options: {
     res.status(204).end();
   });
   app.get('/gitlab', (_req: Request, res: Response) => {
-    res.json({ apiBaseUrl: gitlab.apiBaseUrl, token: gitlab.rootToken });
+    res.json({
+      apiBaseUrl: gitlab.apiBaseUrl,
+      baseUrl: gitlab.baseUrl,
+      token: gitlab.rootToken,
+    });
   });
   app.get('/kube', async (req: Request, res: Response, next: NextFunction) => {
     try {

@@ -3,16 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { ControlPlane, startControlPlane } from '../kube/startControlPlane';
-import { StatusSimulator, restrictedPodSpec } from '../kube/StatusSimulator';
+import { KubeObject, parseManifests } from '../kube/compositeResourceCrd';
 import { KubeRest } from '../kube/KubeRest';
+import { platformAppProjects, repositorySecret } from '../controllers/argocd';
+import { SampleWorkload, sampleChart } from '../controllers/sampleChart';
+import { controllerBinaries } from '../controllers/controllerBinaries';
 import { repoRoot } from '../paths';
 import { GitLabDouble, startGitLabDouble } from '../gitlab/startGitLabDouble';
 
 /** Options of {@link startSandbox}. */
 export interface SandboxOptions {
-  /** How long an ApplicationEnvironment takes to become Ready (default 5 s). */
-  readyAfterMs?: number;
-  /** Create one sample environment at start (default true). */
+  /** Create the sample services' environments at start (default true). */
   seed?: boolean;
   /** Log progress lines here (default: stderr). */
   log?: (line: string) => void;
@@ -22,7 +23,6 @@ export interface SandboxOptions {
 export interface Sandbox {
   controlPlane: ControlPlane;
   gitlab: GitLabDouble;
-  simulator: StatusSimulator;
   /** A config file for the portal (`--config`); secrets stay in {@link Sandbox.env}. */
   configFile: string;
   /** Environment variables the config file substitutes (tokens). */
@@ -33,322 +33,302 @@ export interface Sandbox {
 /** The GitLab groups of the sample organisation (catalog-info/org.yaml's gitlab.com/group-slug). */
 const GROUPS = ['platform', 'team-payments', 'team-storefront'];
 
+const XR_API = 'idp.acme.example/v1alpha1';
+
+/** Polls until `probe` answers something truthy, or gives up (false) after `timeoutMs`. */
+async function until<T>(
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+): Promise<T | undefined> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    await new Promise(r => setTimeout(r, 500));
+  }
+  return undefined;
+}
+
 /**
- * What a synced Helm chart leaves running: a Deployment, its ReplicaSet and two Running pods
- * (owned in that chain, so Backstage's Kubernetes tab groups them), labelled with the
- * component's Kubernetes id. No controllers run, so the objects are written as they would be.
+ * One sample service's environment, produced by the real pipeline as a golden path leaves it:
+ * its deployment repository on the GitLab double (a chart, one commit per release), a read-only
+ * deploy token delivered as an Argo CD repository Secret, and its ApplicationEnvironment, which
+ * Crossplane composes into the namespace and Argo CD Application; Argo CD then syncs each
+ * release, the scheduler binds the pods and kwok runs (or fails) them.
  */
-async function deployWorkload(
-  rest: KubeRest,
-  simulator: StatusSimulator,
-  namespace: string,
-  component: string,
-  sha: string,
+async function seedService(
+  controlPlane: ControlPlane,
+  gitlab: GitLabDouble,
+  service: {
+    team: string;
+    system: string;
+    component: string;
+    environment: string;
+    size: 'small' | 'medium' | 'large';
+    releases: Array<{ message: string; workloads: SampleWorkload[] }>;
+    /** What the last release must reach before the sandbox is ready (Argo CD's health). */
+    settlesAs: string;
+  },
+  log: (line: string) => void,
 ) {
-  const labels = {
-    'backstage.io/kubernetes-id': component,
-    'app.kubernetes.io/name': component,
+  const { team, component, environment } = service;
+  const api = async (method: string, apiPath: string, body?: unknown) => {
+    const res = await fetch(`${gitlab.apiBaseUrl}${apiPath}`, {
+      method,
+      headers: {
+        'PRIVATE-TOKEN': gitlab.rootToken,
+        'content-type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok) {
+      throw new Error(
+        `${method} ${apiPath}: ${res.status} ${JSON.stringify(json)}`,
+      );
+    }
+    return json;
   };
-  const image = `registry.acme.example/${component}:${sha.slice(0, 7)}`;
-  const template = { metadata: { labels }, spec: restrictedPodSpec(image) };
-  const deployment = await rest.apply(
+  const repo = await gitlab.addProject({
+    namespace: `idp/${team}`,
+    path: `${component}-deployment`,
+    description: `GitOps deployment repository of ${component}`,
+    default_branch: environment,
+    initialize_with_readme: true,
+    topics: [`idp-component-${component}`],
+  });
+  const commit = async (workloads: SampleWorkload[], message: string) => {
+    const files = sampleChart({ component, team, environment, workloads });
+    const actions = await Promise.all(
+      Object.entries(files).map(async ([file_path, content]) => ({
+        action:
+          (await gitlab.state.readFile(repo.id, file_path, environment)) ===
+          undefined
+            ? 'create'
+            : 'update',
+        file_path,
+        content,
+      })),
+    );
+    return (
+      await api('POST', `/projects/${repo.id}/repository/commits`, {
+        branch: environment,
+        commit_message: message,
+        actions,
+      })
+    ).id as string;
+  };
+  const [first, ...later] = service.releases;
+  let revision = await commit(first.workloads, first.message);
+  const cloneUrl = `${gitlab.baseUrl}/${repo.fullPath}.git`;
+  const token = await api('POST', `/projects/${repo.id}/deploy_tokens`, {
+    name: 'idp-argocd-read',
+    scopes: ['read_repository'],
+  });
+  const name = `${component}-${environment}`;
+  await controlPlane.apply([
+    repositorySecret({
+      projectId: repo.id,
+      url: cloneUrl,
+      username: token.username,
+      password: token.token,
+    }),
     {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: component, namespace, labels },
-      spec: { replicas: 2, selector: { matchLabels: labels }, template },
-    },
-    { fieldManager: 'argocd-simulator' },
-  );
-  const hash = sha.slice(0, 10);
-  const replicaSet = await rest.apply(
-    {
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
+      apiVersion: XR_API,
+      kind: 'ApplicationEnvironment',
       metadata: {
-        name: `${component}-${hash}`,
-        namespace,
-        labels,
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            name: component,
-            uid: (deployment.metadata as any).uid,
-            controller: true,
-          },
-        ],
-      },
-      spec: { replicas: 2, selector: { matchLabels: labels }, template },
-    },
-    { fieldManager: 'argocd-simulator' },
-  );
-  await simulator.setPods(
-    namespace,
-    labels,
-    ['x7k2p', 'q9w4m'].map(suffix => ({
-      name: `${component}-${hash}-${suffix}`,
-      state: 'Running' as const,
-      image,
-    })),
-    [
-      {
-        apiVersion: 'apps/v1',
-        kind: 'ReplicaSet',
-        name: replicaSet.metadata.name,
-        uid: (replicaSet.metadata as any).uid,
-        controller: true,
-      },
-    ],
-  );
-  for (const [kind, name] of [
-    ['Deployment', component],
-    ['ReplicaSet', replicaSet.metadata.name],
-  ]) {
-    await rest.mergePatch(
-      'apps/v1',
-      kind,
-      name,
-      {
-        status: {
-          replicas: 2,
-          readyReplicas: 2,
-          availableReplicas: 2,
-          updatedReplicas: 2,
-          observedGeneration: 1,
+        name,
+        labels: {
+          'backstage.io/kubernetes-id': component,
+          'idp.acme.example/team': team,
+          'idp.acme.example/system': service.system,
+          'idp.acme.example/component': component,
+          'idp.acme.example/environment': environment,
         },
       },
-      { namespace, subresource: 'status' },
-    );
+      spec: {
+        team,
+        system: service.system,
+        component,
+        environment,
+        size: service.size,
+        repository: { url: cloneUrl },
+      },
+    },
+  ]);
+  const rest = new KubeRest(controlPlane.kubeConfig('admin'));
+  const application = () =>
+    rest.get('argoproj.io/v1alpha1', 'Application', name, 'argocd');
+  const deployed = (sha: string) =>
+    until(async () => {
+      const app = await application();
+      return app?.status?.operationState?.phase === 'Succeeded' &&
+        app.status.sync?.revision === sha
+        ? app
+        : undefined;
+    }, 120_000);
+  if (!(await deployed(revision))) {
+    log(`seed: ${name} was never synced by Argo CD`);
+    return;
   }
+  for (const release of later) {
+    revision = await commit(release.workloads, release.message);
+    // Argo CD compares every few seconds (reconciliationSeconds); a refresh makes it now.
+    await rest.mergePatch(
+      'argoproj.io/v1alpha1',
+      'Application',
+      name,
+      {
+        metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } },
+      },
+      { namespace: 'argocd' },
+    );
+    if (!(await deployed(revision))) {
+      log(`seed: ${name} never deployed ${release.message}`);
+      return;
+    }
+  }
+  const settled = await until(async () => {
+    const app = await application();
+    return app?.status?.health?.status === service.settlesAs ? app : undefined;
+  }, 120_000);
+  log(
+    `seeded: ${name} (Crossplane, Argo CD${
+      settled ? `: ${service.settlesAs}` : `; not yet ${service.settlesAs}`
+    } at ${revision.slice(0, 7)})`,
+  );
 }
 
 /**
- * Plays Argo CD for the sandbox: every Application the composition created is reported
- * Synced and Healthy at the deploy repository's current commit, with two running pods
- * labelled with the component's Kubernetes id in its namespace.
+ * The Gateway API CRDs, as a cluster with the shared gateway has them (from
+ * scripts/build-template-tools.sh, beside helm).
  */
-function runArgoSimulation(
-  rest: KubeRest,
-  simulator: StatusSimulator,
+function gatewayApiCrds(): KubeObject[] {
+  const dir = path.join(path.dirname(controllerBinaries().helmBinDir), 'crds');
+  return fs
+    .readdirSync(dir)
+    .filter(f => f.endsWith('.yaml'))
+    .sort()
+    .flatMap(f => parseManifests(fs.readFileSync(path.join(dir, f), 'utf8')))
+    .filter(o => o.kind === 'CustomResourceDefinition');
+}
+
+/** Container resources within the namespaces' LimitRange (platform/README.md). */
+const SMALL = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '500m', memory: '256Mi' },
+};
+
+/**
+ * The sample services' environments (catalog-info/components.yaml):
+ *
+ * - payments-checkout in development: healthy, two pods running;
+ * - storefront-web in production, whose latest release went wrong: its main Deployment rolled
+ *   to an image that crash-loops (the old pods keep serving, the rollout exceeds its progress
+ *   deadline: Argo CD reports Degraded), a worker killed for memory, an image that does not
+ *   exist, and a search indexer asking for more ephemeral storage than any Node has (Pending,
+ *   the scheduler's reason).
+ *
+ * All of it real: Crossplane, Argo CD, the scheduler and kwok, from deployment repositories.
+ */
+async function seedSamples(
+  controlPlane: ControlPlane,
   gitlab: GitLabDouble,
   log: (line: string) => void,
 ) {
-  let running = true;
-  const done = new Set<string>();
-  const loop = (async () => {
-    while (running) {
-      try {
-        const apps = await rest.list('argoproj.io/v1alpha1', 'Application', {
-          namespace: 'argocd',
-        });
-        for (const app of apps) {
-          const uid = (app.metadata as any).uid as string;
-          if (done.has(uid) || app.status?.sync) continue;
-          const repoUrl: string = app.spec.source.repoURL;
-          const project = gitlab.state
-            .projects()
-            .find(p =>
-              repoUrl.replace(/\.git$/, '').endsWith(`/${p.fullPath}`),
-            );
-          const branch = app.spec.source.targetRevision;
-          const sha =
-            (project && (await gitlab.state.branches(project.id))[branch]) ??
-            '0000000000000000000000000000000000000000';
-          const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-          const component = (
-            app.metadata.labels as Record<string, string> | undefined
-          )?.['backstage.io/kubernetes-id'];
-          const namespace = app.spec.destination.namespace;
-          if (!component) {
-            done.add(uid);
-            continue;
-          }
-          await simulator.setApplicationStatus(app.metadata.name, {
-            sync: 'Synced',
-            health: 'Healthy',
-            revision: sha,
-            operation: {
-              phase: 'Succeeded',
-              message: 'successfully synced (all tasks run)',
-              startedAt: now,
-              finishedAt: now,
-            },
-            history: [{ revision: sha, deployedAt: now }],
-            resources: [
+  await Promise.all([
+    seedService(
+      controlPlane,
+      gitlab,
+      {
+        team: 'team-payments',
+        system: 'payments',
+        component: 'payments-checkout',
+        environment: 'development',
+        size: 'small',
+        releases: [
+          {
+            message: 'Release 2.3.1',
+            workloads: [
               {
-                group: 'apps',
-                version: 'v1',
-                kind: 'Deployment',
-                namespace,
-                name: component,
-                status: 'Synced',
-                health: 'Healthy',
-              },
-              {
-                version: 'v1',
-                kind: 'Service',
-                namespace,
-                name: component,
-                status: 'Synced',
-                health: 'Healthy',
+                name: 'payments-checkout',
+                image: 'registry.acme.example/payments-checkout:2.3.1',
+                replicas: 2,
+                resources: SMALL,
               },
             ],
-          });
-          await deployWorkload(rest, simulator, namespace, component, sha);
-          done.add(uid);
-          log(
-            `argo cd (simulated): ${
-              app.metadata.name
-            } synced and healthy at ${sha.slice(0, 7)}`,
-          );
-        }
-      } catch (e) {
-        log(`argo cd (simulated): ${(e as Error).message}`);
-      }
-      await new Promise(r => setTimeout(r, 500));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-    },
-  };
-}
-
-/**
- * A second sample service whose latest deployment went wrong, so the deployment view has a
- * degraded service to show: storefront-web's production environment, Argo CD out of sync and
- * degraded after a failed sync, pods crash-looping, out of memory and unable to pull the image.
- */
-async function seedDegraded(
-  controlPlane: ControlPlane,
-  simulator: StatusSimulator,
-  gitlab: GitLabDouble,
-  log: (line: string) => void,
-) {
-  const repo = await gitlab.addProject({
-    namespace: 'idp/team-storefront',
-    path: 'storefront-web-deployment',
-    description: 'GitOps deployment repository of storefront-web',
-    default_branch: 'production',
-    initialize_with_readme: true,
-  });
-  await controlPlane.apply([
-    {
-      apiVersion: 'idp.acme.example/v1alpha1',
-      kind: 'ApplicationEnvironment',
-      metadata: { name: 'storefront-web-production' },
-      spec: {
+          },
+        ],
+        settlesAs: 'Healthy',
+      },
+      log,
+    ),
+    seedService(
+      controlPlane,
+      gitlab,
+      {
         team: 'team-storefront',
         system: 'storefront',
         component: 'storefront-web',
         environment: 'production',
         size: 'medium',
-        repository: { url: `${gitlab.baseUrl}/${repo.fullPath}.git` },
+        releases: [
+          {
+            message: 'Release 1.4.2',
+            workloads: [
+              {
+                name: 'storefront-web',
+                image: 'registry.acme.example/storefront-web:1.4.2',
+                replicas: 2,
+                resources: SMALL,
+                progressDeadlineSeconds: 20,
+              },
+            ],
+          },
+          {
+            message: 'Release 1.5.0',
+            workloads: [
+              {
+                name: 'storefront-web',
+                image: 'registry.acme.example/storefront-web:1.5.0-crashloop',
+                replicas: 2,
+                resources: SMALL,
+                progressDeadlineSeconds: 20,
+              },
+              {
+                name: 'storefront-web-worker',
+                image: 'registry.acme.example/storefront-worker:1.5.0-oomkill',
+                resources: SMALL,
+              },
+              {
+                name: 'storefront-web-thumbnails',
+                image:
+                  'registry.acme.example/storefront-thumbnails:does-not-exist',
+                resources: SMALL,
+              },
+              {
+                name: 'storefront-web-search',
+                image: 'registry.acme.example/storefront-search:1.5.0',
+                resources: {
+                  ...SMALL,
+                  requests: { ...SMALL.requests, 'ephemeral-storage': '500Gi' },
+                },
+              },
+            ],
+          },
+        ],
+        settlesAs: 'Degraded',
       },
-    },
+      log,
+    ),
   ]);
-  const rest = new KubeRest(controlPlane.kubeConfig('admin'));
-  // Wait until the simulated Argo CD has deployed it healthy, then break it.
-  for (const deadline = Date.now() + 60_000; ; ) {
-    const app = await rest.get(
-      'argoproj.io/v1alpha1',
-      'Application',
-      'storefront-web-production',
-      'argocd',
-    );
-    if (app?.status?.sync) break;
-    if (Date.now() > deadline) {
-      log('seed: storefront-web-production was never deployed; not degraded');
-      return;
-    }
-    await new Promise(r => setTimeout(r, 250));
-  }
-  const good = (await gitlab.state.branches(repo.id)).production;
-  const bad = 'c0ffee0000000000000000000000000000000bad';
-  const ago = (minutes: number) =>
-    new Date(Date.now() - minutes * 60_000)
-      .toISOString()
-      .replace(/\.\d{3}Z$/, 'Z');
-  const namespace = 'team-storefront-storefront-web-production';
-  await simulator.setApplicationStatus('storefront-web-production', {
-    sync: 'OutOfSync',
-    health: 'Degraded',
-    healthMessage: 'Deployment storefront-web exceeded its progress deadline',
-    revision: bad,
-    operation: {
-      phase: 'Failed',
-      message:
-        'one or more objects failed to apply: Deployment storefront-web: ReplicaSet has timed out progressing',
-      startedAt: ago(12),
-      finishedAt: ago(2),
-    },
-    history: [
-      { revision: good, deployedAt: ago(60 * 26) },
-      { revision: bad, deployedAt: ago(12) },
-    ],
-    resources: [
-      {
-        group: 'apps',
-        version: 'v1',
-        kind: 'Deployment',
-        namespace,
-        name: 'storefront-web',
-        status: 'OutOfSync',
-        health: 'Degraded',
-        healthMessage: 'exceeded its progress deadline',
-      },
-      {
-        version: 'v1',
-        kind: 'Service',
-        namespace,
-        name: 'storefront-web',
-        status: 'Synced',
-        health: 'Healthy',
-      },
-    ],
-  });
-  await simulator.setPods(
-    namespace,
-    {
-      'backstage.io/kubernetes-id': 'storefront-web',
-      'app.kubernetes.io/name': 'storefront-web',
-    },
-    [
-      {
-        name: 'storefront-web-7c9d4-crash1',
-        state: 'CrashLoopBackOff',
-        restarts: 9,
-        image: 'registry.acme.example/storefront-web:c0ffee0',
-      },
-      {
-        name: 'storefront-web-7c9d4-oom01',
-        state: 'OOMKilled',
-        restarts: 3,
-        image: 'registry.acme.example/storefront-web:c0ffee0',
-      },
-      {
-        name: 'storefront-web-7c9d4-pull1',
-        state: 'ImagePullBackOff',
-        image: 'registry.acme.example/storefront-web:c0ffee0',
-      },
-      {
-        name: 'storefront-web-7c9d4-pend1',
-        state: 'Pending',
-        image: 'registry.acme.example/storefront-web:c0ffee0',
-      },
-    ],
-  );
-  log('seeded: storefront-web-production, degraded');
 }
 
 /**
  * Starts the whole test platform for trying the portal on a laptop: a real Kubernetes control
- * plane, the GitLab test double under `/gitlab` with the sample organisation's groups, and
- * simulated Crossplane and Argo CD controllers; returns a config file that points the portal's
- * GitLab integration and Kubernetes backend at them.
+ * plane with the real controllers (Crossplane, Argo CD, kube-scheduler and kwok), the GitLab test
+ * double under `/gitlab` with the sample organisation's groups, and the sample services'
+ * environments; returns a config file that points the portal's GitLab integration and
+ * Kubernetes backend at them.
  */
 export async function startSandbox(
   options: SandboxOptions = {},
@@ -356,7 +336,15 @@ export async function startSandbox(
   const log =
     options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
-  const controlPlane = await startControlPlane();
+  const controlPlane = await startControlPlane({
+    controllers: {
+      crossplane: true,
+      // Resource health in the Application's status (platform/argocd/README.md): the
+      // deployment view lists the unhealthy resources.
+      argocd: { persistResourceHealth: true },
+      kwok: true,
+    },
+  });
   log(
     `kubernetes: ${controlPlane.server} (ready in ${Date.now() - started} ms)`,
   );
@@ -390,13 +378,10 @@ async function wire(
   gitlab.addGroup({ path: 'idp', name: 'IDP' });
   for (const group of GROUPS) gitlab.addGroup({ path: group, parent: 'idp' });
   log(`gitlab (test double): ${gitlab.baseUrl}`);
-
-  const admin = controlPlane.kubeConfig('admin');
-  const simulator = new StatusSimulator(admin);
-  const crossplane = simulator.runEnvironmentController({
-    readyAfterMs: options.readyAfterMs ?? 5000,
-  });
-  const argo = runArgoSimulation(new KubeRest(admin), simulator, gitlab, log);
+  // The teams' AppProjects for the double's repositories (the real ones permit
+  // gitlab.acme.example), and the Gateway API a public service's HTTPRoute needs.
+  await controlPlane.apply(platformAppProjects(`${gitlab.baseUrl}/idp/`));
+  await controlPlane.apply(gatewayApiCrds());
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-'));
   const configFile = path.join(dir, 'app-config.sandbox.yaml');
@@ -440,46 +425,19 @@ async function wire(
   );
   log(`portal config: ${configFile}`);
 
-  // One environment of a sample service exists from the start, so its Kubernetes tab shows
+  // The sample services' environments exist from the start, so their Deployment tabs show
   // something before anyone runs a template.
-  if (options.seed !== false) {
-    const repo = await gitlab.addProject({
-      namespace: 'idp/team-payments',
-      path: 'payments-checkout-deployment',
-      description: 'GitOps deployment repository of payments-checkout',
-      default_branch: 'development',
-      initialize_with_readme: true,
-    });
-    await controlPlane.apply([
-      {
-        apiVersion: 'idp.acme.example/v1alpha1',
-        kind: 'ApplicationEnvironment',
-        metadata: { name: 'payments-checkout-development' },
-        spec: {
-          team: 'team-payments',
-          system: 'payments',
-          component: 'payments-checkout',
-          environment: 'development',
-          repository: { url: `${gitlab.baseUrl}/${repo.fullPath}.git` },
-        },
-      },
-    ]);
-    log('seeded: ApplicationEnvironment payments-checkout-development');
-    await seedDegraded(controlPlane, simulator, gitlab, log);
-  }
+  if (options.seed !== false) await seedSamples(controlPlane, gitlab, log);
 
   return {
     controlPlane,
     gitlab,
-    simulator,
     configFile,
     env: {
       SANDBOX_GITLAB_TOKEN: gitlab.rootToken,
       SANDBOX_K8S_TOKEN: controlPlane.portalToken,
     },
     async stop() {
-      await argo.stop();
-      await crossplane.stop();
       await gitlab.stop();
       await controlPlane.stop();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import {
   ControlPlane,
   GitLabDouble,
   KubeRest,
-  StatusSimulator,
+  platformAppProjects,
   compositeResourceCrd,
   parseManifests,
   repoRoot,
@@ -30,7 +30,7 @@ import { examples as registerExamples } from './registerCatalog.examples';
 import { examples as undoExamples } from './undo.examples';
 import yaml from 'yaml';
 
-jest.setTimeout(300_000);
+jest.setTimeout(600_000);
 
 const XR = 'idp.acme.example/v1alpha1';
 
@@ -45,7 +45,6 @@ describe('golden-path actions on the test platform', () => {
   let cp: ControlPlane;
   let gitlab: GitLabDouble;
   let admin: KubeRest;
-  let controller: { stop(): Promise<void> };
   let portalGitLabToken: string;
   let developerToken: string;
   let tenancy: Tenancy & { stop(): Promise<void> };
@@ -142,6 +141,10 @@ describe('golden-path actions on the test platform', () => {
     'app/src/main.py': 'print("hello")\n',
     'deployment/Chart.yaml': `apiVersion: v2\nname: ${component}\nversion: 0.1.0\n`,
     'deployment/values.yaml': 'image:\n  tag: latest\n',
+    // The value files the platform's Argo CD Application reads per environment.
+    'deployment/environments/development.yaml': 'replicas: 1\n',
+    'deployment/environments/staging.yaml': 'replicas: 1\n',
+    'deployment/environments/production.yaml': 'replicas: 2\n',
   });
 
   /** Runs app repo, deploy repo and environment for `component` in one task. */
@@ -201,7 +204,9 @@ describe('golden-path actions on the test platform', () => {
   beforeAll(async () => {
     tenancy = await testTenancy();
     [cp, gitlab] = await Promise.all([
-      startControlPlane(),
+      // The real controllers: Crossplane composes and reports the XRs' conditions, Argo CD
+      // reads the deployment repositories (which the XR's Ready waits for), kwok runs pods.
+      startControlPlane({ controllers: true }),
       startGitLabDouble({ basePath: '/gitlab' }),
     ]);
     await cp.apply(
@@ -228,20 +233,11 @@ describe('golden-path actions on the test platform', () => {
       path: 'environments',
       initialize_with_readme: true,
     });
-    controller = new StatusSimulator(
-      cp.kubeConfig('admin'),
-    ).runEnvironmentController({
-      readyAfterMs: 1500,
-      pollMs: 100,
-      fail: xr =>
-        xr.spec?.component === 'never-ready'
-          ? 'Composed resources are not ready: namespace team-payments-never-ready-development is Terminating'
-          : undefined,
-    });
+    // The teams' AppProjects for the double's repositories.
+    await cp.apply(platformAppProjects(`${gitlab.baseUrl}/idp/`));
   });
 
   afterAll(async () => {
-    await controller?.stop();
     await Promise.all([cp?.stop(), gitlab?.stop(), tenancy?.stop()]);
     tasks.forEach(t => t.cleanup());
   });
@@ -559,17 +555,19 @@ describe('golden-path actions on the test platform', () => {
   });
 
   it('an environment that never becomes Ready fails at the timeout with its last conditions', async () => {
+    // A deployment repository Argo CD cannot read: Crossplane composes everything, but the
+    // Application is never compared, so the XR stays not Ready and says which resource.
     const task = newTask();
     const ctx = task.context({
       owner: OWNER,
       system: 'payments',
       component: 'never-ready',
       environment: 'development',
-      repository: { url: 'https://gitlab.example.com/x.git' },
-      timeoutSeconds: 3,
+      repository: { url: `${gitlab.baseUrl}/idp/team-payments/nowhere.git` },
+      timeoutSeconds: 90,
     });
     await expect(actions().env.handler(ctx)).rejects.toThrow(
-      /did not become Ready within 3 s\. Last conditions: Synced=True \(ReconcileSuccess\), Ready=False \(Creating: Composed resources are not ready: namespace team-payments-never-ready-development is Terminating\)/,
+      /did not become Ready within 90 s\. Last conditions: Synced=True \(ReconcileSuccess\), Ready=False \(Creating: Unready resources: application\)/,
     );
   });
 

@@ -49,7 +49,7 @@ export const examples: TemplateExample[] = [
             },
             exposure: {
               mode: 'public',
-              hostname: 'refunds.staging.example.com',
+              hostname: 'refunds-staging.apps.acme.example',
             },
             timeoutSeconds: 300,
           },
