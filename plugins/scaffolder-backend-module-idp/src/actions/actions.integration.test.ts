@@ -993,7 +993,16 @@ describe('golden-path actions on the test platform', () => {
       expect(ctx.outputs.branches.length).toBeGreaterThan(1);
     }
     for (const example of envExamples) {
-      const ctx = task.context(inputOf(example, outputs));
+      // An example may name its repository on gitlab.example.com: here it is the double's,
+      // which Argo CD must be able to read for the environment to become Ready.
+      const input = inputOf(example, outputs);
+      if (input.repository?.url) {
+        input.repository.url = input.repository.url.replace(
+          'https://gitlab.example.com',
+          gitlab.baseUrl,
+        );
+      }
+      const ctx = task.context(input);
       await a.env.handler(ctx);
       expect(ctx.outputs.conditions).toEqual([
         expect.objectContaining({ type: 'Synced', status: 'True' }),
