@@ -262,13 +262,19 @@ describe('tenancy: nobody acts as another team or as a platform engineer', () =>
     );
     await portal.waitForEntity('group', 'team');
     // The cluster has shop's environment before anything is asked of it.
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 180_000; Date.now() < deadline; ) {
       const xr = await admin.get(
         XR,
         'ApplicationEnvironment',
         'shop-development',
       );
-      if (xr?.status?.namespace) break;
+      // Crossplane's Ready: everything composed, and Argo CD has read the repository.
+      if (
+        xr?.status?.conditions?.some(
+          (c: any) => c.type === 'Ready' && c.status === 'True',
+        )
+      )
+        break;
       await new Promise(r => setTimeout(r, 200));
     }
   });
