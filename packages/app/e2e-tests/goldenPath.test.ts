@@ -92,14 +92,14 @@ async function tokenOf(request: APIRequestContext, user: string) {
 /** Nothing of `name` is left: GitLab projects, XR, namespace, Argo CD Application, entity. */
 async function expectNothingLeft(request: APIRequestContext, name: string) {
   const gitlab = await (await request.get(`${ADMIN_URL}/gitlab`)).json();
-  for (const path of [name, `${name}-deployment`]) {
-    const project = await request.get(
+  for (const project of [name, `${name}-deployment`]) {
+    const res = await request.get(
       `${gitlab.apiBaseUrl}/projects/${encodeURIComponent(
-        `idp/team-payments/${path}`,
+        `idp/team-payments/${project}`,
       )}`,
       { headers: { 'PRIVATE-TOKEN': gitlab.token } },
     );
-    expect(project.status(), `GitLab project ${path}`).toBe(404);
+    expect(res.status(), `GitLab project ${project}`).toBe(404);
   }
   const search = await request.get(
     `${gitlab.apiBaseUrl}/projects?search=${name}`,
@@ -396,6 +396,44 @@ test('3b. the platform engineer cleans the failed run up from its task log: noth
     fullPage: true,
   });
   await expectNothingLeft(request, FAILING);
+});
+
+test('3c. a developer creating for another team is refused at the first step, and nothing exists', async ({
+  page,
+  request,
+}, testInfo) => {
+  test.setTimeout(90_000);
+  const name = `other-${suffix}`;
+  await signInAs(page, SAMPLE_USERS.developer);
+  await chooseTemplate(page, 'Python FastAPI service');
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  await page
+    .getByRole('textbox', { name: 'Description' })
+    .fill('A service for a team I am not in');
+  // Diego Alvarez is in team-payments; the form lets him pick any team, the server decides.
+  await pick(page, 'Owner', 'Storefront', /Storefront/);
+  await pick(page, 'System', 'Payments', /Payments/);
+  await submit(page);
+  await expect(
+    page
+      .getByText(
+        /owner: user:default\/diego\.alvarez is not a member of group:default\/team-storefront\. Developers may act only for their own teams \(team-payments\)/,
+      )
+      .first(),
+  ).toBeVisible({ timeout: 60_000 });
+  await screenshot(page, testInfo, 'tenancy-refused-other-team', {
+    fullPage: true,
+  });
+  // Refused by the first step: no project in either team's group, nothing in the cluster.
+  await expectNothingLeft(request, name);
+  const gitlab = await (await request.get(`${ADMIN_URL}/gitlab`)).json();
+  const foreign = await request.get(
+    `${gitlab.apiBaseUrl}/projects/${encodeURIComponent(
+      `idp/team-storefront/${name}`,
+    )}`,
+    { headers: { 'PRIVATE-TOKEN': gitlab.token } },
+  );
+  expect(foreign.status()).toBe(404);
 });
 
 test('4. bad names are refused on the field before submit', async ({

@@ -564,10 +564,10 @@ describe('golden-path actions on the test platform', () => {
       component: 'never-ready',
       environment: 'development',
       repository: { url: `${gitlab.baseUrl}/idp/team-payments/nowhere.git` },
-      timeoutSeconds: 90,
+      timeoutSeconds: 45,
     });
     await expect(actions().env.handler(ctx)).rejects.toThrow(
-      /did not become Ready within 90 s\. Last conditions: Synced=True \(ReconcileSuccess\), Ready=False \(Creating: Unready resources: application\)/,
+      /did not become Ready within 45 s\. Last conditions: Synced=True \(ReconcileSuccess\), Ready=False \(Creating: Unready resources: application\)/,
     );
   });
 
