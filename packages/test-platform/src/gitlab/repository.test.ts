@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { apiClient, ApiCall } from './__testUtils__/apiClient';
 import { GitLabDouble, startGitLabDouble } from './startGitLabDouble';
@@ -574,5 +578,115 @@ describe('GitLab double: repository, branches and protected branches', () => {
       status: 400,
       body: { message: 'You are not allowed to push into this branch' },
     });
+  });
+});
+
+// docs: api/repositories.md#get-file-archive (what Backstage's GitLab UrlReader's readTree reads)
+describe('GitLab double: repository archives', () => {
+  let gitlab: GitLabDouble;
+  let api: ApiCall;
+  let projectId: number;
+  let sha: string;
+  let work: string;
+
+  const fetchArchive = (query: string, format = '') =>
+    fetch(
+      `${gitlab.apiBaseUrl}/projects/${encodeURIComponent(
+        'docs-team/handbook',
+      )}/repository/archive${format}${query}`,
+      { headers: { 'PRIVATE-TOKEN': gitlab.rootToken } },
+    );
+  /** Unpacks a tar.gz answer with the system's tar; lists its files, sorted. */
+  const unpack = async (res: Response, into: string) => {
+    fs.mkdirSync(into, { recursive: true });
+    const file = path.join(into, 'archive.tar.gz');
+    fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    execFileSync('tar', ['xzf', file, '-C', into]);
+    fs.rmSync(file);
+    return execFileSync('find', ['.', '-type', 'f'], { cwd: into })
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .sort();
+  };
+
+  beforeAll(async () => {
+    gitlab = await startGitLabDouble();
+    api = apiClient(gitlab.apiBaseUrl, gitlab.rootToken);
+    gitlab.addGroup({ path: 'docs-team' });
+    projectId = (
+      await gitlab.addProject({ namespace: 'docs-team', path: 'handbook' })
+    ).id;
+    const commit = await api(
+      'POST',
+      `/projects/${projectId}/repository/commits`,
+      {
+        branch: 'main',
+        commit_message: 'Docs',
+        actions: [
+          { action: 'create', file_path: 'mkdocs.yml', content: 'site: x\n' },
+          { action: 'create', file_path: 'docs/index.md', content: '# Hi\n' },
+          { action: 'create', file_path: 'docs/a/b.md', content: '# B\n' },
+        ],
+      },
+    );
+    sha = commit.body.id;
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-archive-'));
+  });
+
+  afterAll(async () => {
+    await gitlab.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('serves the default branch as tar.gz under <project>-<ref>-<sha>/', async () => {
+    const res = await fetchArchive('');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe(
+      `attachment; filename="handbook-main-${sha}.tar.gz"`,
+    );
+    expect(await unpack(res, path.join(work, 'all'))).toEqual([
+      `./handbook-main-${sha}/docs/a/b.md`,
+      `./handbook-main-${sha}/docs/index.md`,
+      `./handbook-main-${sha}/mkdocs.yml`,
+    ]);
+    expect(
+      fs.readFileSync(
+        path.join(work, 'all', `handbook-main-${sha}/docs/index.md`),
+        'utf8',
+      ),
+    ).toBe('# Hi\n');
+  });
+
+  it('serves only `path` of the commit `sha` names', async () => {
+    const res = await fetchArchive(`?sha=${sha}&path=docs/a`, '.tar.gz');
+    expect(res.status).toBe(200);
+    expect(await unpack(res, path.join(work, 'sub'))).toEqual([
+      `./handbook-${sha}-${sha}-docs-a/docs/a/b.md`,
+    ]);
+  });
+
+  it('answers 404 for an unknown ref or path, 400 for a bad path or format, 401 without a token', async () => {
+    expect((await fetchArchive('?sha=no-such-branch')).status).toBe(404);
+    expect((await fetchArchive('?path=nowhere')).status).toBe(404);
+    expect((await fetchArchive('?path=../etc')).status).toBe(400);
+    expect((await fetchArchive('', '.rar')).status).toBe(400);
+    expect((await fetchArchive('?sha=--output=x')).status).toBe(404);
+    const anonymous = await fetch(
+      `${gitlab.apiBaseUrl}/projects/${projectId}/repository/archive`,
+    );
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('serves zip and tar too', async () => {
+    const zip = await fetchArchive('', '.zip');
+    expect(zip.status).toBe(200);
+    const bytes = Buffer.from(await zip.arrayBuffer());
+    expect(bytes.subarray(0, 2).toString()).toBe('PK');
+    const tar = await fetchArchive('', '.tar');
+    expect(tar.status).toBe(200);
+    expect(Buffer.from(await tar.arrayBuffer()).toString('latin1')).toContain(
+      `handbook-main-${sha}/mkdocs.yml`,
+    );
   });
 });

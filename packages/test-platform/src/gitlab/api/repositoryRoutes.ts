@@ -108,10 +108,20 @@ function parseActions(params: Params) {
   return { actions, lastCommitIds };
 }
 
+/** `git archive` formats for GitLab's archive formats (the bzip2 ones are not offered). */
+const ARCHIVE_FORMATS: Record<string, string> = {
+  'tar.gz': 'tar.gz',
+  tgz: 'tar.gz',
+  gz: 'tar.gz',
+  tar: 'tar',
+  zip: 'zip',
+};
+
 /**
  * Repository content backed by the project's bare git repository:
- * tree (docs: api/repositories.md#list-repository-tree), files (docs:
- * api/repository_files.md) and commits (docs: api/commits.md).
+ * tree (docs: api/repositories.md#list-repository-tree), archives (docs:
+ * api/repositories.md#get-file-archive), files (docs: api/repository_files.md) and commits
+ * (docs: api/commits.md).
  */
 export function registerRepositoryRoutes(api: ApiRouter) {
   // docs: api/repositories.md#list-repository-tree
@@ -129,6 +139,64 @@ export function registerRepositoryRoutes(api: ApiRouter) {
     const entries = sha ? await repo.listTree(sha, path, recursive) : undefined;
     if (!entries) throw ApiError.notFound('Tree');
     c.reply(200, c.paginate(entries));
+  });
+
+  // docs: api/repositories.md#get-file-archive
+  // What Backstage's GitLab UrlReader reads a tree with (readTree: TechDocs, fetch:plain of a
+  // folder): the commit at `sha` (default branch when absent), optionally only `path`, under one
+  // top-level folder named `<project>-<ref>-<sha>[-<path>]`, as GitLab names it.
+  const archive = async (c: RouteContext) => {
+    const project = readableProject(c);
+    const requested = c.req.params.format ?? 'tar.gz';
+    const format = ARCHIVE_FORMATS[requested];
+    if (!format) {
+      throw new ApiError(400, {
+        error: `format does not have a valid value (this double offers ${Object.keys(
+          ARCHIVE_FORMATS,
+        ).join(', ')})`,
+      });
+    }
+    const repo = c.double.repository(project);
+    const ref = c.params.string('sha') || project.defaultBranch;
+    if (ref.startsWith('-')) throw ApiError.notFound('Commit');
+    const sha = ref && (await repo.resolveCommit(ref));
+    if (!sha) throw ApiError.notFound('Commit');
+    const rawPath = c.params.string('path');
+    const subpath =
+      rawPath === undefined || rawPath === ''
+        ? undefined
+        : validFilePath(rawPath, 'path').replace(/\/+$/, '');
+    if (
+      subpath &&
+      !(await repo.listTree(sha, subpath, false)) &&
+      !(await repo.readFile(sha, subpath))
+    ) {
+      throw ApiError.notFound('File');
+    }
+    const name = [project.path, ref.replace(/\//g, '-'), sha]
+      .concat(subpath ? [subpath.replace(/\//g, '-')] : [])
+      .join('-');
+    const result = await repo.git([
+      'archive',
+      `--format=${format}`,
+      `--prefix=${name}/`,
+      sha,
+      ...(subpath ? ['--', subpath] : []),
+    ]);
+    c.res
+      .status(200)
+      .set({
+        'content-type': 'application/octet-stream',
+        'content-disposition': `attachment; filename="${name}.${requested}"`,
+        'content-transfer-encoding': 'binary',
+      })
+      .send(result.stdout);
+  };
+  api.get('/projects/:id/repository/archive', archive, {
+    scopes: FILE_READ_SCOPES,
+  });
+  api.get('/projects/:id/repository/archive.:format([a-z0-9.]+)', archive, {
+    scopes: FILE_READ_SCOPES,
   });
 
   const readFile = async (c: RouteContext, refRequired: boolean) => {
