@@ -62,7 +62,7 @@ if [ ! -f "$STOCK/.bench-built" ]; then
 fi
 
 if [ ! -f "$STOCK_IMAGE/.bench-laid-out" ]; then
-  # The same steps as scripts/test.sh's image stage (packages/backend/Dockerfile's deps and
+  # The steps of our image stage (the root Dockerfile's deps and
   # runtime stages without Docker).
   log "laying out the stock backend like the image in $STOCK_IMAGE (log: $BENCH_CACHE/stock-image-install.log)"
   dist="$STOCK/packages/backend/dist"

@@ -7,6 +7,7 @@
 # Debian's Chromium. Safe to run again; caches live in ~/.cache/idp-portal.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$ROOT/scripts/lib/postgres.sh"
+source "$ROOT/scripts/lib/platform.sh"
 
 ALL_STAGES=(typecheck lint unit build image e2e)
 STAGES=("$@")
@@ -16,7 +17,7 @@ for s in "${STAGES[@]}"; do
 done
 wants() { [[ " ${STAGES[*]} " == *" $1 "* ]]; }
 
-# The built portal laid out like the container image (see packages/backend/Dockerfile).
+# The built portal laid out like the container image (the root Dockerfile).
 IMAGE_DIR="$CACHE_DIR/image"
 
 summary=()
@@ -33,54 +34,13 @@ ensure_chromium() {
   export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 }
 
-# The real Kubernetes control plane the test platform starts: built once from the Go module
-# proxy into the cache (several minutes the first time), reused after. Not needed when
-# IDP_TEST_KUBECONFIG points the tests at an existing cluster.
-ensure_kube() {
-  command -v openssl >/dev/null || apt_install openssl
-  command -v git >/dev/null || apt_install git
-  if [ -z "${IDP_TEST_KUBECONFIG:-}" ]; then
-    IDP_KUBE_BIN_DIR="$("$ROOT/scripts/build-kube.sh")"
-    export IDP_KUBE_BIN_DIR
-  fi
-}
-
-# The Crossplane CLI (crank) and the composition functions the render tests run, built from the
-# Go module proxy once (several minutes), and the project's own function on every run.
-ensure_crossplane() {
-  IDP_CROSSPLANE_BIN_DIR="$("$ROOT/scripts/build-crossplane.sh")"
-  export IDP_CROSSPLANE_BIN_DIR
-}
-
-# The real controllers the test platform runs with its `controllers` option (Crossplane core,
-# Argo CD, kwok; kube-scheduler comes with ensure_kube): built once from the Go module proxy
-# (about 15 minutes cold on 2 cores, 25 when the CPU is shared), redis-server from Debian.
-ensure_controllers() {
-  if [ -z "${IDP_TEST_KUBECONFIG:-}" ]; then
-    IDP_CONTROLLERS_BIN_DIR="$("$ROOT/scripts/build-controllers.sh")"
-    export IDP_CONTROLLERS_BIN_DIR
-  fi
-}
-
-# What the golden-path template tests run on a generated service, and the portal manifests'
-# test: helm, yq, kustomize and uv (Go module proxy, PyPI), the Gateway API and CloudNativePG
-# CRDs, built once into the cache; rsync for gitlab-ci-local, which copies the repository into
-# its build folder.
-ensure_template_tools() {
-  command -v rsync >/dev/null || apt_install rsync
-  IDP_TEMPLATE_TOOLS_DIR="$("$ROOT/scripts/build-template-tools.sh")"
-  export IDP_TEMPLATE_TOOLS_DIR
-}
-
 setup() {
   ensure_node
   ensure_deps
   ensure_postgres
   ensure_chromium
-  ensure_kube
-  ensure_crossplane
-  ensure_template_tools
-  ensure_controllers
+  ensure_techdocs
+  ensure_platform
 }
 
 # The benchmarks (bench/) have their own tsconfig: typechecked too, so they do not rot.
@@ -117,25 +77,21 @@ stage_unit() {
 
 stage_build() { (cd "$ROOT" && yarn build:backend >"$CACHE_DIR/build.log" 2>&1) || { tail -40 "$CACHE_DIR/build.log"; die "yarn build:backend failed"; }; }
 
-# The "deps" and final stages of packages/backend/Dockerfile, without Docker.
+# The "deps" and final stages of the root Dockerfile, without Docker: its own instructions, run
+# by scripts/lib/dockerfile-run.py into $IMAGE_DIR, with the build stage's /build being this
+# checkout (the build stage above ran yarn build:backend in it).
 stage_image() {
   local dist="$ROOT/packages/backend/dist"
   [ -f "$dist/bundle.tar.gz" ] || die "no backend bundle: run the build stage first"
   mkdir -p "$IMAGE_DIR"
   # Reuse node_modules between runs (yarn makes it match the new skeleton); replace the rest.
   find "$IMAGE_DIR" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
-  mkdir -p "$IMAGE_DIR/.yarn"
-  cp -a "$ROOT/.yarn/releases" "$IMAGE_DIR/.yarn/"
-  cp "$ROOT"/{.yarnrc.yml,backstage.json,yarn.lock,package.json} "$IMAGE_DIR/"
-  tar xzf "$dist/skeleton.tar.gz" -C "$IMAGE_DIR"
-  (cd "$IMAGE_DIR" && NODE_ENV=production yarn workspaces focus --all --production >"$CACHE_DIR/image-install.log" 2>&1) \
-    || { tail -40 "$CACHE_DIR/image-install.log"; die "production install failed"; }
-  tar xzf "$dist/bundle.tar.gz" -C "$IMAGE_DIR"
-  cp "$ROOT"/app-config.yaml "$ROOT"/app-config.production.yaml "$ROOT"/app-config.gitlab-discovery.yaml "$IMAGE_DIR/"
-  cp -a "$ROOT/catalog-info" "$ROOT/templates" "$IMAGE_DIR/"
-  # As the Dockerfile's build stage does: the image ships no sample organisation (org.yaml is for
-  # local mode and the sandbox; production's users and groups come from GitLab or a site's file).
-  rm "$IMAGE_DIR/catalog-info/org.yaml"
+  python3 "$ROOT/scripts/lib/dockerfile-run.py" --dockerfile "$ROOT/Dockerfile" --context "$ROOT" \
+    --stage deps --stage final --root "/app=$IMAGE_DIR" --from "build:/build=$ROOT" \
+    --env "npm_config_nodedir=$NODE_HOME" >"$CACHE_DIR/image.log" 2>&1 \
+    || { tail -40 "$CACHE_DIR/image.log"; die "the Dockerfile's deps and final stages failed (log: $CACHE_DIR/image.log)"; }
+  # What .dockerignore keeps out of the image must not be in it.
+  [ ! -e "$IMAGE_DIR/catalog-info/org.yaml" ] || die "the image layout holds catalog-info/org.yaml"
 }
 
 stage_e2e() {

@@ -1,10 +1,14 @@
 # syntax=docker/dockerfile:1.7
 # The portal's container image: the backend with the frontend bundled (served by app-backend).
-# Build from the repository root:  docker build -f packages/backend/Dockerfile -t idp-portal .
+#   docker build -t idp-portal .
 #
-# No Docker engine runs on the project's CI machines, so scripts/test.sh (stage "image") runs
-# these same steps without Docker: yarn build:backend, then the skeleton + production install +
-# bundle layout of the "deps" and final stages, and starts the result. Keep the two in step.
+# No Docker engine runs on the project's CI machines, so scripts/test.sh runs this file's own
+# steps without Docker: its build stage is the "build" stage (yarn build:backend in the checkout;
+# the typecheck stage runs yarn tsc), and scripts/lib/dockerfile-run.py executes the COPY, ENV,
+# WORKDIR and RUN instructions of the "deps" and final stages into ~/.cache/idp-portal/image
+# (stage "image"), which the e2e stage then starts. What it cannot do without Docker it says:
+# the base image's OS packages (apt-get) are checked on the host instead, and --chown/USER are
+# not applied. .dockerignore decides what the context holds, for both.
 
 ARG NODE_IMAGE=node:22-bookworm-slim
 
@@ -23,12 +27,6 @@ COPY plugins ./plugins
 RUN --mount=type=cache,target=/root/.yarn/berry/cache,sharing=locked \
     yarn install --immutable
 RUN yarn tsc && yarn build:backend
-# The catalog the image ships: the platform's own entities and templates, but not the sample
-# organisation (catalog-info/org.yaml, local mode and the sandbox only): production's users and
-# groups come from the GitLab org sync or a site's file. Removed here, in a stage the image does
-# not keep, so no layer of the image holds it. scripts/test.sh's stage_image does the same.
-COPY catalog-info ./catalog-info
-RUN rm catalog-info/org.yaml
 
 # --- deps: production node_modules from the skeleton (package.json files only) -------------
 FROM ${NODE_IMAGE} AS deps
@@ -53,7 +51,11 @@ COPY --from=deps --chown=node:node /app ./
 COPY --from=build --chown=node:node /build/packages/backend/dist/bundle.tar.gz ./
 RUN tar xzf bundle.tar.gz && rm bundle.tar.gz
 COPY --chown=node:node app-config.yaml app-config.production.yaml app-config.gitlab-discovery.yaml ./
-COPY --from=build --chown=node:node /build/catalog-info ./catalog-info
+# The catalog the image ships: the platform's own entities and templates, but not the sample
+# organisation (catalog-info/org.yaml, local mode and the sandbox only): production's users and
+# groups come from the GitLab org sync or a site's file. .dockerignore leaves it out of the
+# context, so no layer of the image holds it.
+COPY --chown=node:node catalog-info ./catalog-info
 COPY --chown=node:node templates ./templates
 # The image's `node` user (uid 1000); Kubernetes manifests also set runAsNonRoot.
 USER 1000:1000
