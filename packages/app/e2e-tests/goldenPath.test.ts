@@ -216,6 +216,30 @@ test('2. the service page and its Deployment tab: Ready, Synced, Healthy, pods r
   });
 });
 
+test("2a. the service's TechDocs: built by the portal from its GitLab repository", async ({
+  page,
+}, testInfo) => {
+  // The TechDocs backend reads the app repository through GitLab's archive API (the double's,
+  // real git behind it) and runs mkdocs with mkdocs-techdocs-core (scripts/build-techdocs.sh).
+  test.setTimeout(120_000);
+  await signInAs(page, SAMPLE_USERS.developer);
+  await page.goto(`/catalog/default/component/${SERVICE}`);
+  await page.getByRole('link', { name: 'TechDocs', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/${SERVICE}/(docs|techdocs)$`));
+  // The generated docs/index.md: its title, and the table of what the path created.
+  // (Playwright's locators see into the reader's shadow root.)
+  await expect(page.getByRole('heading', { name: 'What it is' })).toBeVisible({
+    timeout: 90_000,
+  });
+  await expect(page.getByText('Deployment repository')).toBeVisible();
+  await expect(
+    page.getByText(`idp/team-payments/${SERVICE}-deployment`),
+  ).toBeVisible();
+  await screenshot(page, testInfo, 'techdocs-generated-service', {
+    fullPage: true,
+  });
+});
+
 test("2b. the app's own deploy job ships a new image: Argo CD rolls it out and the tab shows it", async ({
   page,
   request,

@@ -374,6 +374,20 @@ describe('the Python golden path through the portal', () => {
     );
     expect(first.pods).toHaveLength(runningPods.length);
 
+    // Its TechDocs, as the Docs tab asks for them: the TechDocs backend reads the app
+    // repository through GitLab's archive API and builds it with mkdocs-techdocs-core.
+    const sync = await request(portal.server)
+      .get(`/api/techdocs/sync/default/component/${NAME}`)
+      .set('Authorization', portal.auth());
+    expect(`${sync.status} ${JSON.stringify(sync.body)}`).toMatch(/^200 /);
+    const docs = await request(portal.server)
+      .get(`/api/techdocs/static/docs/default/component/${NAME}/index.html`)
+      .set('Authorization', portal.auth());
+    expect(docs.status).toBe(200);
+    expect(docs.text).toMatch(new RegExp(`<h1 id="${NAME}">${NAME}\\b`));
+    expect(docs.text).toContain(app.fullPath);
+    expect(docs.text).toContain(deploy.fullPath);
+
     // The app's deploy job, as its pipeline on main runs it (gitlab-ci-local, shell executor),
     // with the DEPLOY_REPO_TOKEN the golden path stored: it commits the new image tag into the
     // deployment repository, and Argo CD rolls the Deployment to it.
@@ -476,6 +490,130 @@ describe('the Python golden path through the portal', () => {
       bumped,
       revision,
     ]);
+
+    // The controllers are real: with the XR paused (Crossplane stops reconciling it) and the
+    // Application's automated sync removed, a chart change pushed to the deployment repository
+    // makes Argo CD report OutOfSync after a Refresh from the portal, and only the portal's
+    // Sync deploys it. Unpausing the XR, Crossplane puts its automated sync policy back.
+    await admin.mergePatch(
+      XR,
+      'ApplicationEnvironment',
+      `${NAME}-development`,
+      {
+        metadata: { annotations: { 'crossplane.io/paused': 'true' } },
+      },
+    );
+    await eventually('Crossplane to pause the XR', async () => {
+      const xr = await admin.get(
+        XR,
+        'ApplicationEnvironment',
+        `${NAME}-development`,
+      );
+      return xr?.status?.conditions?.some(
+        (c: any) => c.type === 'Synced' && c.reason === 'ReconcilePaused',
+      );
+    });
+    await admin.mergePatch(
+      'argoproj.io/v1alpha1',
+      'Application',
+      APP,
+      { spec: { syncPolicy: { automated: null } } },
+      { namespace: 'argocd' },
+    );
+    const values = await gitlab.state.readFile(
+      deploy.id,
+      'environments/development.yaml',
+      'development',
+    );
+    const pushed = await fetch(
+      `${gitlab.apiBaseUrl}/projects/${deploy.id}/repository/commits`,
+      {
+        method: 'POST',
+        headers: {
+          'PRIVATE-TOKEN': gitlab.rootToken,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          branch: 'development',
+          commit_message: 'Two replicas in development',
+          actions: [
+            {
+              action: 'update',
+              file_path: 'environments/development.yaml',
+              content: values!.replace(/^replicas: 1$/m, 'replicas: 2'),
+            },
+          ],
+        }),
+      },
+    );
+    expect(values).toMatch(/^replicas: 1$/m);
+    expect(pushed.status).toBe(201);
+    const twoReplicas = ((await pushed.json()) as { id: string }).id;
+    const cluster = (await deploymentView()).clusters[0].name as string;
+    const act = (action: 'refresh' | 'sync') =>
+      request(portal.server)
+        .post(`/api/deployment/entities/default/component/${NAME}/actions`)
+        .set('Authorization', portal.auth())
+        .send({ action, cluster, application: APP });
+    expect((await act('refresh')).status).toBe(200);
+    const outOfSync = await eventually(
+      'Argo CD to report the pushed chart OutOfSync',
+      async () => {
+        const e = (await deploymentView()).clusters[0].environments[0];
+        return e.application?.syncStatus === 'OutOfSync' ? e : undefined;
+      },
+    );
+    expect(outOfSync.application.revision).toBe(twoReplicas);
+    // Nothing deploys it by itself: still one ReplicaSet's worth of pods, at the old revision.
+    await new Promise(r => setTimeout(r, 15_000));
+    expect(
+      (await admin.get('apps/v1', 'Deployment', NAME, NAMESPACE))?.spec
+        ?.replicas,
+    ).not.toBe(2);
+    expect((await act('sync')).status).toBe(200);
+    const synced = await eventually(
+      "the portal's Sync to deploy it",
+      async () => {
+        const a = await admin.get(
+          'argoproj.io/v1alpha1',
+          'Application',
+          APP,
+          'argocd',
+        );
+        const d = await admin.get('apps/v1', 'Deployment', NAME, NAMESPACE);
+        return a?.status?.sync?.status === 'Synced' &&
+          a?.status?.sync?.revision === twoReplicas &&
+          a?.status?.operationState?.phase === 'Succeeded' &&
+          d?.spec?.replicas === 2
+          ? a
+          : undefined;
+      },
+    );
+    expect(synced.status.operationState.operation.initiatedBy).not.toEqual({
+      automated: true,
+    });
+    expect(synced.status.history.map((h: any) => h.revision)).toEqual([
+      revision,
+      bumped,
+      twoReplicas,
+    ]);
+    await admin.mergePatch(
+      XR,
+      'ApplicationEnvironment',
+      `${NAME}-development`,
+      {
+        metadata: { annotations: { 'crossplane.io/paused': null } },
+      },
+    );
+    await eventually('Crossplane to restore the automated sync', async () => {
+      const a = await admin.get(
+        'argoproj.io/v1alpha1',
+        'Application',
+        APP,
+        'argocd',
+      );
+      return a?.spec?.syncPolicy?.automated?.selfHeal === true ? a : undefined;
+    });
 
     // Every secret value the path handled, searched for in everything the task exposes.
     const secret = await admin.get(

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { parse } from 'yaml';
@@ -13,6 +14,7 @@ import authPlugin from '@backstage/plugin-auth-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import idpRoles from '@internal/plugin-permission-backend-module-idp-roles';
 import deploymentPlugin from '@internal/plugin-deployment-backend';
+import techdocsPlugin from '@backstage/plugin-techdocs-backend';
 import { localUsersModule } from '@internal/plugin-auth-backend-module-idp';
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
@@ -151,8 +153,12 @@ export async function startPortal(options: {
         idpRoles,
       ]
     : [];
+  // TechDocs as local mode and the sandbox run it: the sources read from GitLab (the double's
+  // archive API), mkdocs-techdocs-core on PATH (scripts/build-techdocs.sh), published locally.
+  const techdocsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-techdocs-'));
   const backend = await startTestBackend({
     features: [
+      techdocsPlugin,
       catalogPlugin,
       idpCatalog,
       scaffolderEntityModel,
@@ -170,6 +176,14 @@ export async function startPortal(options: {
               auth: { environment: 'development', providers: { local: {} } },
               permission: { enabled: true },
             }),
+            techdocs: {
+              builder: 'local',
+              generator: { runIn: 'local' },
+              publisher: {
+                type: 'local',
+                local: { publishDirectory: techdocsDir },
+              },
+            },
             integrations: {
               gitlab: [
                 gitlab.integrationConfig(gitlabToken),
@@ -286,7 +300,10 @@ export async function startPortal(options: {
     server,
     auth,
     as,
-    stop: () => backend.stop(),
+    stop: async () => {
+      await backend.stop();
+      fs.rmSync(techdocsDir, { recursive: true, force: true });
+    },
     createTask: async (templateName, values, user = DEVELOPER) =>
       request(server)
         .post('/api/scaffolder/v2/tasks')
