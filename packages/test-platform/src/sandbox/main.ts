@@ -1,7 +1,8 @@
 /*
- * `scripts/sandbox.sh`: the test platform plus the portal wired to it, for trying a golden
- * path end to end on a laptop. A sandbox: nothing in it is real GitLab, and Crossplane and
- * Argo CD are simulated on a real kube-apiserver.
+ * `scripts/start.sh` (and its alias `scripts/sandbox.sh`): the test platform plus the portal
+ * wired to it, for trying a golden path end to end on a laptop. A sandbox: the GitLab is the
+ * test double; the kube-apiserver, Crossplane, Argo CD, kube-scheduler and kwok are the real
+ * programs (kwok plays the nodes and the containers).
  *
  * `--image <dir> --port <n>` runs the *built* portal laid out like the container image (the
  * `image` stage of scripts/test.sh) on that port instead of the dev servers: what the deployment
@@ -134,7 +135,11 @@ async function main() {
   process.stderr.write(
     `sandbox ready: portal on http://localhost:${
       imageDir ? port : 3000
-    } (GitLab double and Kubernetes above); Ctrl-C stops everything\n`,
+    } (GitLab double and Kubernetes above)${
+      imageDir ? '' : ' once the frontend has compiled (a minute or two)'
+    }. Try a golden path: sign in as Diego Alvarez (a developer of team-payments), ` +
+      `Create → Python FastAPI service, then the new service's Deployment tab. ` +
+      `Ctrl-C stops everything\n`,
   );
 }
 
