@@ -549,12 +549,12 @@ describe('the Python golden path through the portal', () => {
     expect(values).toMatch(/^replicas: 1$/m);
     expect(pushed.status).toBe(201);
     const twoReplicas = ((await pushed.json()) as { id: string }).id;
-    const cluster = (await deploymentView()).clusters[0].name as string;
+    const viewCluster = (await deploymentView()).clusters[0].cluster as string;
     const act = (action: 'refresh' | 'sync') =>
       request(portal.server)
         .post(`/api/deployment/entities/default/component/${NAME}/actions`)
         .set('Authorization', portal.auth())
-        .send({ action, cluster, application: APP });
+        .send({ action, cluster: viewCluster, application: APP });
     expect((await act('refresh')).status).toBe(200);
     const outOfSync = await eventually(
       'Argo CD to report the pushed chart OutOfSync',
@@ -571,7 +571,7 @@ describe('the Python golden path through the portal', () => {
         ?.replicas,
     ).not.toBe(2);
     expect((await act('sync')).status).toBe(200);
-    const synced = await eventually(
+    const manualSync = await eventually(
       "the portal's Sync to deploy it",
       async () => {
         const a = await admin.get(
@@ -589,10 +589,10 @@ describe('the Python golden path through the portal', () => {
           : undefined;
       },
     );
-    expect(synced.status.operationState.operation.initiatedBy).not.toEqual({
+    expect(manualSync.status.operationState.operation.initiatedBy).not.toEqual({
       automated: true,
     });
-    expect(synced.status.history.map((h: any) => h.revision)).toEqual([
+    expect(manualSync.status.history.map((h: any) => h.revision)).toEqual([
       revision,
       bumped,
       twoReplicas,
