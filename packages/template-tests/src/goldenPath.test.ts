@@ -504,12 +504,12 @@ describe('the Python golden path through the portal', () => {
       },
     );
     await eventually('Crossplane to pause the XR', async () => {
-      const xr = await admin.get(
+      const paused = await admin.get(
         XR,
         'ApplicationEnvironment',
         `${NAME}-development`,
       );
-      return xr?.status?.conditions?.some(
+      return paused?.status?.conditions?.some(
         (c: any) => c.type === 'Synced' && c.reason === 'ReconcilePaused',
       );
     });

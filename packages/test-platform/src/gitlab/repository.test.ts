@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
+import { join as joinPath } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { apiClient, ApiCall } from './__testUtils__/apiClient';
@@ -599,7 +599,7 @@ describe('GitLab double: repository archives', () => {
   /** Unpacks a tar.gz answer with the system's tar; lists its files, sorted. */
   const unpack = async (res: Response, into: string) => {
     fs.mkdirSync(into, { recursive: true });
-    const file = path.join(into, 'archive.tar.gz');
+    const file = joinPath(into, 'archive.tar.gz');
     fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
     execFileSync('tar', ['xzf', file, '-C', into]);
     fs.rmSync(file);
@@ -631,7 +631,7 @@ describe('GitLab double: repository archives', () => {
       },
     );
     sha = commit.body.id;
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-archive-'));
+    work = fs.mkdtempSync(joinPath(os.tmpdir(), 'gitlab-archive-'));
   });
 
   afterAll(async () => {
@@ -645,14 +645,14 @@ describe('GitLab double: repository archives', () => {
     expect(res.headers.get('content-disposition')).toBe(
       `attachment; filename="handbook-main-${sha}.tar.gz"`,
     );
-    expect(await unpack(res, path.join(work, 'all'))).toEqual([
+    expect(await unpack(res, joinPath(work, 'all'))).toEqual([
       `./handbook-main-${sha}/docs/a/b.md`,
       `./handbook-main-${sha}/docs/index.md`,
       `./handbook-main-${sha}/mkdocs.yml`,
     ]);
     expect(
       fs.readFileSync(
-        path.join(work, 'all', `handbook-main-${sha}/docs/index.md`),
+        joinPath(work, 'all', `handbook-main-${sha}/docs/index.md`),
         'utf8',
       ),
     ).toBe('# Hi\n');
@@ -661,7 +661,7 @@ describe('GitLab double: repository archives', () => {
   it('serves only `path` of the commit `sha` names', async () => {
     const res = await fetchArchive(`?sha=${sha}&path=docs/a`, '.tar.gz');
     expect(res.status).toBe(200);
-    expect(await unpack(res, path.join(work, 'sub'))).toEqual([
+    expect(await unpack(res, joinPath(work, 'sub'))).toEqual([
       `./handbook-${sha}-${sha}-docs-a/docs/a/b.md`,
     ]);
   });
