@@ -555,7 +555,7 @@ describe('the Python golden path through the portal', () => {
         .post(`/api/deployment/entities/default/component/${NAME}/actions`)
         .set('Authorization', portal.auth())
         .send({ action, cluster: viewCluster, application: APP });
-    expect((await act('refresh')).status).toBe(200);
+    expect((await act('refresh')).status).toBe(202);
     const outOfSync = await eventually(
       'Argo CD to report the pushed chart OutOfSync',
       async () => {
@@ -570,7 +570,7 @@ describe('the Python golden path through the portal', () => {
       (await admin.get('apps/v1', 'Deployment', NAME, NAMESPACE))?.spec
         ?.replicas,
     ).not.toBe(2);
-    expect((await act('sync')).status).toBe(200);
+    expect((await act('sync')).status).toBe(202);
     const manualSync = await eventually(
       "the portal's Sync to deploy it",
       async () => {
