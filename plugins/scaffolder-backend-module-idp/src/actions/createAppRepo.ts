@@ -175,7 +175,7 @@ export function createAppRepoAction(options: {
         componentTopic(input.name),
       ];
       const host = input.host ?? defaultGitLabHost(config);
-      const gitlab = gitlabClient(config, host, ctx.logger);
+      const gitlab = gitlabClient(config, host, ctx.logger, ctx.signal);
       const fullPath = `${group}/${input.name}`;
       const sourceDir = resolveSafeChildPath(
         ctx.workspacePath,
@@ -276,15 +276,13 @@ export function createAppRepoAction(options: {
           await protectBranch(gitlab, project.id, defaultBranch);
           // Applied again on the (possibly adopted) project: PUT is idempotent and makes the
           // project match the template even if an earlier attempt was interrupted.
-          await gitlab.request('PUT', `/projects/${project.id}`, {
-            body: {
-              // Replaces the creation marker (see createOrAdoptProject).
-              description: input.description ?? '',
-              topics,
-              visibility: input.visibility ?? 'private',
-              ci_config_path: input.ciConfigPath ?? '.gitlab-ci.yml',
-              default_branch: defaultBranch,
-            },
+          await gitlab.api.Projects.edit(project.id, {
+            // Replaces the creation marker (see createOrAdoptProject).
+            description: input.description ?? '',
+            topics,
+            visibility: input.visibility ?? 'private',
+            ciConfigPath: input.ciConfigPath ?? '.gitlab-ci.yml',
+            defaultBranch,
           });
           ctx.logger.info(
             `Protected ${defaultBranch} and applied the project settings of ${fullPath}`,
