@@ -7,13 +7,9 @@ import {
   groupPathErrors,
 } from '@internal/plugin-idp-node';
 import { assertValid, defaultGitLabHost, gitlabClient } from './helpers';
-import {
-  createOrAdoptProject,
-  ensureGroup,
-  protectBranch,
-  pushInitialCommit,
-} from './gitlabProjects';
-import { CreatedResource, recordCreated } from './createdResources';
+import { protectBranch } from './gitlabProjects';
+import { createProjectAndPush } from './createProjectAndPush';
+import { CreatedResource } from './createdResources';
 import { Tenancy, claimComponentName, verifyOwner } from './tenancy';
 import { examples } from './createAppRepo.examples';
 
@@ -206,70 +202,25 @@ export function createAppRepoAction(options: {
       }
 
       await claimComponentName(tenancy, team, input.name, ctx.task.id);
-      const created: CreatedResource[] = [];
-      const namespace = await ctx.checkpoint({
-        key: `v1.idp.gitlab.group.${host}.${group}`,
-        fn: async () =>
-          ensureGroup(
-            gitlab,
-            group,
-            input.createMissingGroups ?? false,
-            ctx.logger,
-          ),
-      });
-      const project = await ctx.checkpoint({
-        key: `v1.idp.gitlab.project.${host}.${fullPath}`,
-        fn: async () => {
-          const { project: p } = await createOrAdoptProject(gitlab, {
-            namespaceId: namespace.id,
-            path: input.name,
-            fullPath,
-            taskId: ctx.task.id,
-            logger: ctx.logger,
-            settings: {
-              name: input.name,
-              description: input.description,
-              visibility: input.visibility ?? 'private',
-              topics,
-              defaultBranch,
-              ciConfigPath: input.ciConfigPath ?? '.gitlab-ci.yml',
-            },
-          });
-          return {
-            id: p.id,
-            webUrl: p.web_url,
-            cloneUrl: p.http_url_to_repo,
-          };
+      const { project, record } = await createProjectAndPush(ctx, gitlab, {
+        host,
+        group,
+        path: input.name,
+        createMissingGroups: input.createMissingGroups ?? false,
+        settings: {
+          name: input.name,
+          description: input.description,
+          visibility: input.visibility ?? 'private',
+          topics,
+          defaultBranch,
+          ciConfigPath: input.ciConfigPath ?? '.gitlab-ci.yml',
         },
+        role: 'app',
+        recordDescription: 'is the application repository',
+        sourceDir,
+        commitMessage: `Create ${input.name} from a golden path`,
       });
-      created.push(
-        recordCreated(
-          ctx.logger,
-          {
-            type: 'gitlab-project',
-            host,
-            id: project.id,
-            path: fullPath,
-            role: 'app',
-          },
-          `GitLab project ${fullPath} (id ${project.id}) is the application repository`,
-        ),
-      );
-      await ctx.checkpoint({
-        key: `v1.idp.gitlab.push.${host}.${project.id}.${defaultBranch}`,
-        fn: async () => {
-          const { sha } = await pushInitialCommit(gitlab, {
-            projectId: project.id,
-            projectPath: fullPath,
-            branch: defaultBranch,
-            sourceDir,
-            message: `Create ${input.name} from a golden path`,
-            taskId: ctx.task.id,
-            logger: ctx.logger,
-          });
-          return { sha };
-        },
-      });
+      const created: CreatedResource[] = [record];
       await ctx.checkpoint({
         key: `v1.idp.gitlab.settings.${host}.${project.id}`,
         fn: async () => {

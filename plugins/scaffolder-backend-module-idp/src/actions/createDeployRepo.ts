@@ -16,12 +16,8 @@ import {
   defaultGitLabHost,
   gitlabClient,
 } from './helpers';
-import {
-  createOrAdoptProject,
-  ensureGroup,
-  protectBranch,
-  pushInitialCommit,
-} from './gitlabProjects';
+import { protectBranch } from './gitlabProjects';
+import { createProjectAndPush } from './createProjectAndPush';
 import { componentTopic, projectInputErrors } from './createAppRepo';
 import { CreatedResource, recordCreated } from './createdResources';
 import { Tenancy, claimComponentName, verifyOwner } from './tenancy';
@@ -287,66 +283,25 @@ export function createDeployRepoAction(options: {
         );
       }
       await claimComponentName(tenancy, team, input.name, ctx.task.id);
-      const created: CreatedResource[] = [];
-      const namespace = await ctx.checkpoint({
-        key: `v1.idp.gitlab.group.${host}.${group}`,
-        fn: async () =>
-          ensureGroup(
-            gitlab,
-            group,
-            input.createMissingGroups ?? false,
-            ctx.logger,
-          ),
-      });
-      const project = await ctx.checkpoint({
-        key: `v1.idp.gitlab.project.${host}.${fullPath}`,
-        fn: async () => {
-          const { project: p } = await createOrAdoptProject(gitlab, {
-            namespaceId: namespace.id,
-            path,
-            fullPath,
-            taskId: ctx.task.id,
-            logger: ctx.logger,
-            settings: {
-              name: path,
-              description:
-                input.description ?? `GitOps deployment of ${input.name}`,
-              visibility: input.visibility ?? 'private',
-              topics: [componentTopic(input.name)],
-              defaultBranch,
-            },
-          });
-          return { id: p.id, webUrl: p.web_url, cloneUrl: p.http_url_to_repo };
+      const { project, record } = await createProjectAndPush(ctx, gitlab, {
+        host,
+        group,
+        path,
+        createMissingGroups: input.createMissingGroups ?? false,
+        settings: {
+          name: path,
+          description:
+            input.description ?? `GitOps deployment of ${input.name}`,
+          visibility: input.visibility ?? 'private',
+          topics: [componentTopic(input.name)],
+          defaultBranch,
         },
+        role: 'deploy',
+        recordDescription: 'is the deployment repository',
+        sourceDir,
+        commitMessage: `Create the deployment of ${input.name} from a golden path`,
       });
-      created.push(
-        recordCreated(
-          ctx.logger,
-          {
-            type: 'gitlab-project',
-            host,
-            id: project.id,
-            path: fullPath,
-            role: 'deploy',
-          },
-          `GitLab project ${fullPath} (id ${project.id}) is the deployment repository`,
-        ),
-      );
-      await ctx.checkpoint({
-        key: `v1.idp.gitlab.push.${host}.${project.id}.${defaultBranch}`,
-        fn: async () => {
-          const { sha } = await pushInitialCommit(gitlab, {
-            projectId: project.id,
-            projectPath: fullPath,
-            branch: defaultBranch,
-            sourceDir,
-            message: `Create the deployment of ${input.name} from a golden path`,
-            taskId: ctx.task.id,
-            logger: ctx.logger,
-          });
-          return { sha };
-        },
-      });
+      const created: CreatedResource[] = [record];
       await ctx.checkpoint({
         key: `v1.idp.gitlab.branches.${host}.${project.id}`,
         fn: async () => {
