@@ -825,9 +825,7 @@ async function revokeToken(
 ): Promise<boolean> {
   const access = type === 'gitlab-access-token';
   try {
-    const token:
-      | { name: string; revoked?: boolean; active?: boolean }
-      | undefined = await gitlab.find<{
+    const token = await gitlab.find<{
       name: string;
       revoked?: boolean;
       active?: boolean;
