@@ -1,8 +1,8 @@
 /**
  * What the IDP portal's backend plugins share: naming rules, roles from catalog groups, the team
  * authority that decides which team an action may act for, the GitLab client over
- * `integrations.gitlab`, the cluster client over the `kubernetes` configuration and the
- * ApplicationEnvironment model.
+ * `integrations.gitlab` (gitbeaker's typed API on the portal's own transport), the cluster client
+ * over the `kubernetes` configuration and the ApplicationEnvironment model.
  *
  * @packageDocumentation
  */
@@ -11,5 +11,6 @@ export * from './access/RoleMapping';
 export * from './tenancy/TeamAuthority';
 export * from './gitlab/GitLabClient';
 export * from './gitlab/GitLabApiError';
+export * from './gitlab/createGitLabRequester';
 export * from './kubernetes/ClusterClient';
 export * from './environment/ApplicationEnvironment';

@@ -3,8 +3,14 @@ import { GitLabDouble, startGitLabDouble } from './startGitLabDouble';
 
 /*
  * The double driven by @gitbeaker/rest, the client Backstage's GitLab
- * scaffolder actions use, on a sub-path instance. No 429/5xx faults here:
- * gitbeaker retries those with a long backoff.
+ * scaffolder actions use, on a sub-path instance, with gitbeaker's default
+ * transport. No 429/5xx faults here: this is about the call sequence, and
+ * that transport handles few of them. gitbeaker 43 retries only 429 and 502,
+ * ten attempts with a backoff of 0.25 ms doubling (0.25 ms to 128 ms, about
+ * a quarter of a second in all), never reads Retry-After, and fails at once
+ * on 500, 503 and 504. The portal puts its own transport under gitbeaker
+ * (createGitLabRequester in plugins/idp-node); the actions' integration test
+ * drives that one through the double's faults.
  */
 describe('GitLab double: @gitbeaker/rest client', () => {
   let gitlab: GitLabDouble;

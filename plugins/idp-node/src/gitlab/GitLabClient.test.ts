@@ -48,8 +48,9 @@ describe('GitLabClient', () => {
         }),
       );
       const client = makeClient();
-      const result = await client.request('POST', '/projects', {
-        body: { name: 'payments-checkout', namespace_id: 7 },
+      const result = await client.api.Projects.create({
+        name: 'payments-checkout',
+        namespaceId: 7,
       });
       expect(result).toEqual({ id: 42, name: 'payments-checkout' });
       expect(calls).toBe(1);
@@ -67,12 +68,14 @@ describe('GitLabClient', () => {
           return HttpResponse.json([]);
         }),
       );
-      await makeClient().request('GET', '/groups', {
-        query: { search: 'idp', top_level_only: true, skip: undefined },
+      await makeClient().api.Groups.all({
+        search: 'idp',
+        topLevelOnly: true,
+        owned: undefined,
       });
       expect(url?.searchParams.get('search')).toBe('idp');
       expect(url?.searchParams.get('top_level_only')).toBe('true');
-      expect(url?.searchParams.has('skip')).toBe(false);
+      expect(url?.searchParams.has('owned')).toBe(false);
     });
 
     it('returns undefined for 204', async () => {
@@ -84,7 +87,7 @@ describe('GitLabClient', () => {
         }),
       );
       await expect(
-        makeClient().request('DELETE', '/projects/1'),
+        makeClient().api.Projects.remove(1),
       ).resolves.toBeUndefined();
       expect(calls).toBe(1);
     });
@@ -148,7 +151,7 @@ describe('GitLabClient', () => {
         }),
       );
       await expect(
-        makeClient().request('POST', '/projects', { body: { name: 'x' } }),
+        makeClient().api.Projects.create({ name: 'x' }),
       ).resolves.toEqual({ id: 5 });
       expect(calls).toBe(3);
     });
@@ -162,9 +165,9 @@ describe('GitLabClient', () => {
           return HttpResponse.json({ id: 5 });
         }),
       );
-      await expect(makeClient().request('GET', '/projects/5')).resolves.toEqual(
-        { id: 5 },
-      );
+      await expect(makeClient().api.Projects.show(5)).resolves.toEqual({
+        id: 5,
+      });
       expect(calls).toBe(2);
     });
 
@@ -180,7 +183,7 @@ describe('GitLabClient', () => {
         }),
       );
       const error = await catchError(
-        makeClient().request('POST', '/projects', { body: { name: 'x' } }),
+        makeClient().api.Projects.create({ name: 'x' }),
       );
       expect(error).toBeInstanceOf(GitLabApiError);
       expect(error.status).toBe(503);
@@ -203,9 +206,9 @@ describe('GitLabClient', () => {
           return HttpResponse.json({ id: 9 });
         }),
       );
-      await expect(makeClient().request('GET', '/projects/9')).resolves.toEqual(
-        { id: 9 },
-      );
+      await expect(makeClient().api.Projects.show(9)).resolves.toEqual({
+        id: 9,
+      });
       expect(calls).toBe(2);
     });
 
@@ -221,7 +224,7 @@ describe('GitLabClient', () => {
         }),
       );
       const error = await catchError(
-        makeClient().request('POST', '/projects', { body: { name: 'x' } }),
+        makeClient().api.Projects.create({ name: 'x' }),
       );
       expect(error).toBeInstanceOf(GitLabApiError);
       expect(error.status).toBe(500);
@@ -281,9 +284,7 @@ describe('GitLabClient', () => {
         }),
       );
       const error = await catchError(
-        makeClient().request('POST', '/groups/7/variables', {
-          body: { key: 'K' },
-        }),
+        makeClient().api.GroupVariables.create(7, 'K', 'v'),
       );
       expect(error).toBeInstanceOf(GitLabApiError);
       expect(error.status).toBe(status);
@@ -318,7 +319,7 @@ describe('GitLabClient', () => {
         }),
       );
       const error = await catchError(
-        makeClient().request('POST', '/projects', { body: { name: 'x' } }),
+        makeClient().api.Projects.create({ name: 'x' }),
       );
       expect(error.gitlabMessage).toBe('name has already been taken');
       expect(error.message).toContain('name has already been taken');
@@ -328,13 +329,13 @@ describe('GitLabClient', () => {
 
     it('recognises "already taken" on 409 too, but not on 422', async () => {
       server.use(
-        http.post(`${API}/a`, () =>
+        http.post(`${API}/projects`, () =>
           HttpResponse.json(
             { message: { path: ['has already been taken'] } },
             { status: 409 },
           ),
         ),
-        http.post(`${API}/b`, () =>
+        http.post(`${API}/groups`, () =>
           HttpResponse.json(
             { message: { path: ['has already been taken'] } },
             { status: 422 },
@@ -343,10 +344,11 @@ describe('GitLabClient', () => {
       );
       const client = makeClient();
       expect(
-        (await catchError(client.request('POST', '/a'))).isAlreadyTaken,
+        (await catchError(client.api.Projects.create({ name: 'a' })))
+          .isAlreadyTaken,
       ).toBe(true);
       expect(
-        (await catchError(client.request('POST', '/b'))).isAlreadyTaken,
+        (await catchError(client.api.Groups.create('b', 'b'))).isAlreadyTaken,
       ).toBe(false);
     });
   });
@@ -376,7 +378,7 @@ describe('GitLabClient', () => {
       expect(error.message).toContain('token [redacted] rejected');
     });
 
-    it('redacts values passed in `secrets`', async () => {
+    it('redacts values registered with addSecret', async () => {
       const secret = 'deploy-token-s3cr3t-value';
       let calls = 0;
       server.use(
@@ -389,11 +391,10 @@ describe('GitLabClient', () => {
           );
         }),
       );
+      const client = makeClient();
+      client.addSecret(secret);
       const error = await catchError(
-        makeClient().request('POST', '/projects/3/variables', {
-          body: { key: 'DEPLOY_TOKEN', value: secret },
-          secrets: [secret],
-        }),
+        client.api.ProjectVariables.create(3, 'DEPLOY_TOKEN', secret),
       );
       expect(calls).toBe(1);
       expect(error.message).not.toContain(secret);
@@ -445,6 +446,57 @@ describe('GitLabClient', () => {
       }
       expect(lines[0]).toContain('attempt 2 of 3');
       expect(lines[1]).toContain('attempt 3 of 3');
+    });
+  });
+
+  describe('transport', () => {
+    it('stops at once when the signal aborts during a backoff', async () => {
+      let calls = 0;
+      server.use(
+        http.get(`${API}/user`, () => {
+          calls++;
+          return HttpResponse.json({ message: 'busy' }, { status: 503 });
+        }),
+      );
+      const controller = new AbortController();
+      const client = makeClient({
+        signal: controller.signal,
+        retry: { attempts: 4, minDelayMs: 60_000, maxDelayMs: 60_000 },
+        onRetry: () => controller.abort(new Error('The task was cancelled')),
+      });
+      const start = Date.now();
+      await expect(client.currentUser()).rejects.toThrow(
+        'The task was cancelled',
+      );
+      expect(Date.now() - start).toBeLessThan(2000);
+      expect(calls).toBe(1);
+    });
+
+    it('sends every call under the configured apiBaseUrl, resource prefixes included', async () => {
+      const apiBaseUrl = 'https://gitlab.example.com/gitlab/api/v4';
+      const seen: string[] = [];
+      server.use(
+        http.get(`${apiBaseUrl}/user`, ({ request }) => {
+          seen.push(new URL(request.url).pathname);
+          return HttpResponse.json({ id: 1, username: 'idp-bot' });
+        }),
+        // gitbeaker's variable resource prefixes its endpoints with `projects`.
+        http.post(`${apiBaseUrl}/projects/3/variables`, ({ request }) => {
+          seen.push(new URL(request.url).pathname);
+          return HttpResponse.json({ key: 'K' }, { status: 201 });
+        }),
+      );
+      const client = makeClient({
+        apiBaseUrl,
+        baseUrl: 'https://gitlab.example.com/gitlab',
+      });
+      await client.currentUser();
+      await client.api.ProjectVariables.create(3, 'K', 'v');
+      expect(seen).toEqual([
+        '/gitlab/api/v4/user',
+        '/gitlab/api/v4/projects/3/variables',
+      ]);
+      expect(client.requestCount).toBe(2);
     });
   });
 
@@ -503,8 +555,12 @@ describe('GitLabClient', () => {
         }),
       );
       const client = makeClient();
-      await expect(client.deleteIfExists('/projects/1')).resolves.toBe(false);
-      await expect(client.deleteIfExists('/projects/2')).resolves.toBe(true);
+      await expect(
+        client.deleteIfExists(client.api.Projects.remove(1)),
+      ).resolves.toBe(false);
+      await expect(
+        client.deleteIfExists(client.api.Projects.remove(2)),
+      ).resolves.toBe(true);
       expect(calls).toBe(2);
     });
 
@@ -524,8 +580,9 @@ describe('GitLabClient', () => {
           );
         }),
       );
-      const items = await makeClient().list<{ id: number }>(
-        '/groups/7/projects',
+      const client = makeClient();
+      const items = await client.list(page =>
+        client.api.Groups.allProjects(7, page),
       );
       expect(items).toHaveLength(130);
       expect(items[0].id).toBe(0);

@@ -605,12 +605,13 @@ async function commitManifest(
   object: KubeObject,
   clusterName: string,
 ): Promise<CreatedResource> {
-  const gitlab = gitlabClient(config, gitops.host, ctx.logger);
+  const gitlab = gitlabClient(config, gitops.host, ctx.logger, ctx.signal);
   const filePath = `${gitops.path}/${clusterName}/${object.metadata.name}.yaml`;
   const content = `# Written by the portal (scaffolder task ${
     ctx.task.id
   })\n${yaml.stringify(object)}`;
-  const projectId = encodeURIComponent(gitops.project);
+  // A full path: gitbeaker encodes it for the URL.
+  const projectId = gitops.project;
   const result = await ctx.checkpoint({
     key: `v1.idp.environment.gitops.${gitops.host}.${gitops.project}.${filePath}`,
     fn: async () => {
@@ -620,22 +621,13 @@ async function commitManifest(
           : `idp/${object.metadata.name}-${ctx.task.id.slice(0, 8)}`;
       if (gitops.mode === 'merge-request') {
         try {
-          await gitlab.request(
-            'POST',
-            `/projects/${projectId}/repository/branches`,
-            {
-              body: { branch, ref: gitops.branch },
-            },
-          );
+          await gitlab.api.Branches.create(projectId, branch, gitops.branch);
         } catch (e) {
           if (!(e as GitLabApiError).isAlreadyTaken) throw e;
         }
       }
       const existing = await gitlab.find(
-        `/projects/${projectId}/repository/files/${encodeURIComponent(
-          filePath,
-        )}`,
-        { query: { ref: branch } },
+        gitlab.api.RepositoryFiles.show(projectId, filePath, branch),
       );
       const current = existing
         ? Buffer.from(existing.content, 'base64').toString('utf8')
@@ -646,44 +638,31 @@ async function commitManifest(
             `${filePath} already exists in ${gitops.project} and was not written by this task; decommission that environment first`,
           );
         }
-        await gitlab.request(
-          'POST',
-          `/projects/${projectId}/repository/commits`,
-          {
-            body: {
-              branch,
-              commit_message: `Add ApplicationEnvironment ${object.metadata.name}\n\nBackstage-Task: ${ctx.task.id}`,
-              actions: [
-                {
-                  action: existing ? 'update' : 'create',
-                  file_path: filePath,
-                  content,
-                },
-              ],
-            },
-          },
+        await gitlab.api.Commits.create(
+          projectId,
+          branch,
+          `Add ApplicationEnvironment ${object.metadata.name}\n\nBackstage-Task: ${ctx.task.id}`,
+          [{ action: existing ? 'update' : 'create', filePath, content }],
         );
       }
       let mergeRequestUrl: string | undefined;
       if (gitops.mode === 'merge-request') {
-        const open = await gitlab.request<any[]>(
-          'GET',
-          `/projects/${projectId}/merge_requests`,
-          { query: { state: 'opened', source_branch: branch } },
-        );
+        // One page of one: only whether an open merge request exists matters.
+        const open = await gitlab.api.MergeRequests.all({
+          projectId,
+          state: 'opened',
+          sourceBranch: branch,
+          perPage: 1,
+          maxPages: 1,
+        });
         const mr =
           open[0] ??
-          (await gitlab.request(
-            'POST',
-            `/projects/${projectId}/merge_requests`,
-            {
-              body: {
-                source_branch: branch,
-                target_branch: gitops.branch,
-                title: `Add ApplicationEnvironment ${object.metadata.name}`,
-                remove_source_branch: true,
-              },
-            },
+          (await gitlab.api.MergeRequests.create(
+            projectId,
+            branch,
+            gitops.branch,
+            `Add ApplicationEnvironment ${object.metadata.name}`,
+            { removeSourceBranch: true },
           ));
         mergeRequestUrl = mr.web_url;
       }

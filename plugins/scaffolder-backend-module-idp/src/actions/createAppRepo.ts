@@ -7,13 +7,9 @@ import {
   groupPathErrors,
 } from '@internal/plugin-idp-node';
 import { assertValid, defaultGitLabHost, gitlabClient } from './helpers';
-import {
-  createOrAdoptProject,
-  ensureGroup,
-  protectBranch,
-  pushInitialCommit,
-} from './gitlabProjects';
-import { CreatedResource, recordCreated } from './createdResources';
+import { protectBranch } from './gitlabProjects';
+import { createProjectAndPush } from './createProjectAndPush';
+import { CreatedResource } from './createdResources';
 import { Tenancy, claimComponentName, verifyOwner } from './tenancy';
 import { examples } from './createAppRepo.examples';
 
@@ -175,7 +171,7 @@ export function createAppRepoAction(options: {
         componentTopic(input.name),
       ];
       const host = input.host ?? defaultGitLabHost(config);
-      const gitlab = gitlabClient(config, host, ctx.logger);
+      const gitlab = gitlabClient(config, host, ctx.logger, ctx.signal);
       const fullPath = `${group}/${input.name}`;
       const sourceDir = resolveSafeChildPath(
         ctx.workspacePath,
@@ -206,85 +202,38 @@ export function createAppRepoAction(options: {
       }
 
       await claimComponentName(tenancy, team, input.name, ctx.task.id);
-      const created: CreatedResource[] = [];
-      const namespace = await ctx.checkpoint({
-        key: `v1.idp.gitlab.group.${host}.${group}`,
-        fn: async () =>
-          ensureGroup(
-            gitlab,
-            group,
-            input.createMissingGroups ?? false,
-            ctx.logger,
-          ),
-      });
-      const project = await ctx.checkpoint({
-        key: `v1.idp.gitlab.project.${host}.${fullPath}`,
-        fn: async () => {
-          const { project: p } = await createOrAdoptProject(gitlab, {
-            namespaceId: namespace.id,
-            path: input.name,
-            fullPath,
-            taskId: ctx.task.id,
-            logger: ctx.logger,
-            settings: {
-              name: input.name,
-              description: input.description,
-              visibility: input.visibility ?? 'private',
-              topics,
-              defaultBranch,
-              ciConfigPath: input.ciConfigPath ?? '.gitlab-ci.yml',
-            },
-          });
-          return {
-            id: p.id,
-            webUrl: p.web_url,
-            cloneUrl: p.http_url_to_repo,
-          };
+      const { project, record } = await createProjectAndPush(ctx, gitlab, {
+        host,
+        group,
+        path: input.name,
+        createMissingGroups: input.createMissingGroups ?? false,
+        settings: {
+          name: input.name,
+          description: input.description,
+          visibility: input.visibility ?? 'private',
+          topics,
+          defaultBranch,
+          ciConfigPath: input.ciConfigPath ?? '.gitlab-ci.yml',
         },
+        role: 'app',
+        recordDescription: 'is the application repository',
+        sourceDir,
+        commitMessage: `Create ${input.name} from a golden path`,
       });
-      created.push(
-        recordCreated(
-          ctx.logger,
-          {
-            type: 'gitlab-project',
-            host,
-            id: project.id,
-            path: fullPath,
-            role: 'app',
-          },
-          `GitLab project ${fullPath} (id ${project.id}) is the application repository`,
-        ),
-      );
-      await ctx.checkpoint({
-        key: `v1.idp.gitlab.push.${host}.${project.id}.${defaultBranch}`,
-        fn: async () => {
-          const { sha } = await pushInitialCommit(gitlab, {
-            projectId: project.id,
-            projectPath: fullPath,
-            branch: defaultBranch,
-            sourceDir,
-            message: `Create ${input.name} from a golden path`,
-            taskId: ctx.task.id,
-            logger: ctx.logger,
-          });
-          return { sha };
-        },
-      });
+      const created: CreatedResource[] = [record];
       await ctx.checkpoint({
         key: `v1.idp.gitlab.settings.${host}.${project.id}`,
         fn: async () => {
           await protectBranch(gitlab, project.id, defaultBranch);
           // Applied again on the (possibly adopted) project: PUT is idempotent and makes the
           // project match the template even if an earlier attempt was interrupted.
-          await gitlab.request('PUT', `/projects/${project.id}`, {
-            body: {
-              // Replaces the creation marker (see createOrAdoptProject).
-              description: input.description ?? '',
-              topics,
-              visibility: input.visibility ?? 'private',
-              ci_config_path: input.ciConfigPath ?? '.gitlab-ci.yml',
-              default_branch: defaultBranch,
-            },
+          await gitlab.api.Projects.edit(project.id, {
+            // Replaces the creation marker (see createOrAdoptProject).
+            description: input.description ?? '',
+            topics,
+            visibility: input.visibility ?? 'private',
+            ciConfigPath: input.ciConfigPath ?? '.gitlab-ci.yml',
+            defaultBranch,
           });
           ctx.logger.info(
             `Protected ${defaultBranch} and applied the project settings of ${fullPath}`,

@@ -16,12 +16,8 @@ import {
   defaultGitLabHost,
   gitlabClient,
 } from './helpers';
-import {
-  createOrAdoptProject,
-  ensureGroup,
-  protectBranch,
-  pushInitialCommit,
-} from './gitlabProjects';
+import { protectBranch } from './gitlabProjects';
+import { createProjectAndPush } from './createProjectAndPush';
 import { componentTopic, projectInputErrors } from './createAppRepo';
 import { CreatedResource, recordCreated } from './createdResources';
 import { Tenancy, claimComponentName, verifyOwner } from './tenancy';
@@ -57,10 +53,14 @@ function credentialSettings(config: Config) {
   };
 }
 
-/** Revokes active tokens with `name` that an interrupted attempt left behind (their values are lost). */
+/**
+ * Revokes active tokens with `name` on the project that an interrupted attempt left behind
+ * (their values are lost): project access tokens or deploy tokens.
+ */
 async function revokeLeftovers(
   gitlab: GitLabClient,
-  path: string,
+  kind: 'access-token' | 'deploy-token',
+  projectId: number,
   name: string,
 ): Promise<number> {
   const tokens = await gitlab.list<{
@@ -69,11 +69,19 @@ async function revokeLeftovers(
     active?: boolean;
     revoked?: boolean;
     expired?: boolean;
-  }>(path);
+  }>(page =>
+    kind === 'access-token'
+      ? gitlab.api.ProjectAccessTokens.all(projectId, page)
+      : gitlab.api.DeployTokens.all({ projectId, ...page }),
+  );
   let revoked = 0;
   for (const t of tokens) {
     if (t.name === name && !t.revoked && t.active !== false && !t.expired) {
-      await gitlab.deleteIfExists(`${path}/${t.id}`);
+      await gitlab.deleteIfExists(
+        kind === 'access-token'
+          ? gitlab.api.ProjectAccessTokens.revoke(projectId, t.id)
+          : gitlab.api.DeployTokens.remove(t.id, { projectId }),
+      );
       revoked++;
     }
   }
@@ -225,7 +233,7 @@ export function createDeployRepoAction(options: {
         );
       }
       const host = input.host ?? defaultGitLabHost(config);
-      const gitlab = gitlabClient(config, host, ctx.logger);
+      const gitlab = gitlabClient(config, host, ctx.logger, ctx.signal);
       const fullPath = `${group}/${path}`;
       const appPath = `${group}/${input.name}`;
       const sourceDir = resolveSafeChildPath(
@@ -275,75 +283,34 @@ export function createDeployRepoAction(options: {
         );
       }
       await claimComponentName(tenancy, team, input.name, ctx.task.id);
-      const created: CreatedResource[] = [];
-      const namespace = await ctx.checkpoint({
-        key: `v1.idp.gitlab.group.${host}.${group}`,
-        fn: async () =>
-          ensureGroup(
-            gitlab,
-            group,
-            input.createMissingGroups ?? false,
-            ctx.logger,
-          ),
-      });
-      const project = await ctx.checkpoint({
-        key: `v1.idp.gitlab.project.${host}.${fullPath}`,
-        fn: async () => {
-          const { project: p } = await createOrAdoptProject(gitlab, {
-            namespaceId: namespace.id,
-            path,
-            fullPath,
-            taskId: ctx.task.id,
-            logger: ctx.logger,
-            settings: {
-              name: path,
-              description:
-                input.description ?? `GitOps deployment of ${input.name}`,
-              visibility: input.visibility ?? 'private',
-              topics: [componentTopic(input.name)],
-              defaultBranch,
-            },
-          });
-          return { id: p.id, webUrl: p.web_url, cloneUrl: p.http_url_to_repo };
+      const { project, record } = await createProjectAndPush(ctx, gitlab, {
+        host,
+        group,
+        path,
+        createMissingGroups: input.createMissingGroups ?? false,
+        settings: {
+          name: path,
+          description:
+            input.description ?? `GitOps deployment of ${input.name}`,
+          visibility: input.visibility ?? 'private',
+          topics: [componentTopic(input.name)],
+          defaultBranch,
         },
+        role: 'deploy',
+        recordDescription: 'is the deployment repository',
+        sourceDir,
+        commitMessage: `Create the deployment of ${input.name} from a golden path`,
       });
-      created.push(
-        recordCreated(
-          ctx.logger,
-          {
-            type: 'gitlab-project',
-            host,
-            id: project.id,
-            path: fullPath,
-            role: 'deploy',
-          },
-          `GitLab project ${fullPath} (id ${project.id}) is the deployment repository`,
-        ),
-      );
-      await ctx.checkpoint({
-        key: `v1.idp.gitlab.push.${host}.${project.id}.${defaultBranch}`,
-        fn: async () => {
-          const { sha } = await pushInitialCommit(gitlab, {
-            projectId: project.id,
-            projectPath: fullPath,
-            branch: defaultBranch,
-            sourceDir,
-            message: `Create the deployment of ${input.name} from a golden path`,
-            taskId: ctx.task.id,
-            logger: ctx.logger,
-          });
-          return { sha };
-        },
-      });
+      const created: CreatedResource[] = [record];
       await ctx.checkpoint({
         key: `v1.idp.gitlab.branches.${host}.${project.id}`,
         fn: async () => {
           for (const branch of environments.slice(1)) {
             try {
-              await gitlab.request(
-                'POST',
-                `/projects/${project.id}/repository/branches`,
-                { body: { branch, ref: defaultBranch } },
+              await gitlab.api.Branches.create(
+                project.id,
+                branch,
+                defaultBranch,
               );
             } catch (e) {
               if (!(e as GitLabApiError).isAlreadyTaken) throw e;
@@ -357,12 +324,10 @@ export function createDeployRepoAction(options: {
             await protectBranch(gitlab, project.id, 'production');
           }
           // Replaces the creation marker (see createOrAdoptProject).
-          await gitlab.request('PUT', `/projects/${project.id}`, {
-            body: {
-              description:
-                input.description ?? `GitOps deployment of ${input.name}`,
-              topics: [componentTopic(input.name)],
-            },
+          await gitlab.api.Projects.edit(project.id, {
+            description:
+              input.description ?? `GitOps deployment of ${input.name}`,
+            topics: [componentTopic(input.name)],
           });
           ctx.logger.info(
             `Branches ${environments.join(
@@ -380,10 +345,10 @@ export function createDeployRepoAction(options: {
       const token = await ctx.checkpoint({
         key: `v1.idp.gitlab.image-bump-token.${host}.${project.id}.${appProject.id}`,
         fn: async () => {
-          const tokensPath = `/projects/${project.id}/access_tokens`;
           const revoked = await revokeLeftovers(
             gitlab,
-            tokensPath,
+            'access-token',
+            project.id,
             IMAGE_BUMP_TOKEN_NAME,
           );
           if (revoked > 0) {
@@ -392,41 +357,45 @@ export function createDeployRepoAction(options: {
             );
           }
           const expiresAt = dateInDays(settings.expiryDays);
-          const created_ = await gitlab.request<{ id: number; token: string }>(
-            'POST',
-            tokensPath,
-            {
-              body: {
-                name: IMAGE_BUMP_TOKEN_NAME,
-                description: `Lets ${appProject.path_with_namespace}'s pipeline bump image tags`,
-                scopes: ['write_repository'],
-                access_level: settings.accessLevel,
-                expires_at: expiresAt,
-              },
-            },
+          // gitbeaker 43 does not type `description` (GitLab 17.7+); it is sent all the same.
+          const tokenOptions = {
+            description: `Lets ${appProject.path_with_namespace}'s pipeline bump image tags`,
+            accessLevel: settings.accessLevel,
+          };
+          const created_ = await gitlab.api.ProjectAccessTokens.create(
+            project.id,
+            IMAGE_BUMP_TOKEN_NAME,
+            ['write_repository'],
+            expiresAt,
+            tokenOptions,
           );
+          // Sent in the next requests: no GitLab answer to them may put it in a message.
+          gitlab.addSecret(created_.token);
           const variable = {
-            value: created_.token,
             masked: true,
             protected: true,
-            variable_type: 'env_var',
+            variableType: 'env_var' as const,
             description: `Pushes image tags to ${fullPath} (expires ${expiresAt})`,
           };
-          const varsPath = `/projects/${appProject.id}/variables`;
           try {
-            await gitlab.request('POST', varsPath, {
-              body: { key: settings.variableName, ...variable },
-              secrets: [created_.token],
-            });
+            await gitlab.api.ProjectVariables.create(
+              appProject.id,
+              settings.variableName,
+              created_.token,
+              variable,
+            );
           } catch (e) {
             if (!(e as GitLabApiError).isAlreadyTaken) throw e;
-            await gitlab.request(
-              'PUT',
-              `${varsPath}/${settings.variableName}`,
-              {
-                body: variable,
-                secrets: [created_.token],
-              },
+            // The variable created above has the default scope '*'; naming it picks that one
+            // even if the key also exists for another environment scope (GitLab answers 409
+            // to an unfiltered update then). gitbeaker 43's types for edit lack `description`,
+            // which GitLab accepts (docs: api/project_level_variables.md#update-a-variable).
+            const update = { ...variable, filter: { environment_scope: '*' } };
+            await gitlab.api.ProjectVariables.edit(
+              appProject.id,
+              settings.variableName,
+              created_.token,
+              update,
             );
           }
           return { id: created_.id, expiresAt };
@@ -461,20 +430,19 @@ export function createDeployRepoAction(options: {
         const deployToken = await ctx.checkpoint({
           key: `v1.idp.argocd.repo-credentials.${host}.${project.id}`,
           fn: async () => {
-            const tokensPath = `/projects/${project.id}/deploy_tokens`;
-            await revokeLeftovers(gitlab, tokensPath, ARGOCD_DEPLOY_TOKEN_NAME);
+            await revokeLeftovers(
+              gitlab,
+              'deploy-token',
+              project.id,
+              ARGOCD_DEPLOY_TOKEN_NAME,
+            );
             const expiresAt = dateInDays(settings.expiryDays);
-            const dt = await gitlab.request<{
-              id: number;
-              username: string;
-              token: string;
-            }>('POST', tokensPath, {
-              body: {
-                name: ARGOCD_DEPLOY_TOKEN_NAME,
-                scopes: ['read_repository'],
-                expires_at: expiresAt,
-              },
-            });
+            const dt = await gitlab.api.DeployTokens.create(
+              ARGOCD_DEPLOY_TOKEN_NAME,
+              ['read_repository'],
+              { projectId: project.id, expires_at: expiresAt },
+            );
+            gitlab.addSecret(dt.token);
             for (const cluster of clusters) {
               try {
                 await cluster.apply(

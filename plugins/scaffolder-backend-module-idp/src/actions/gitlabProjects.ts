@@ -50,8 +50,8 @@ export async function ensureGroup(
     let group = await gitlab.findGroup(path);
     if (!group) {
       try {
-        group = await gitlab.request('POST', '/groups', {
-          body: { name: segments[i], path: segments[i], parent_id: parentId },
+        group = await gitlab.api.Groups.create(segments[i], segments[i], {
+          parentId,
         });
         created.push(path);
         logger.info(`Created GitLab subgroup ${path}`);
@@ -85,9 +85,7 @@ async function createdByTask(
   if ((project.description ?? '').includes(creationMarker(taskId))) return true;
   if (!project.default_branch) return false;
   const branch = await gitlab.find(
-    `/projects/${project.id}/repository/branches/${encodeURIComponent(
-      project.default_branch,
-    )}`,
+    gitlab.api.Branches.show(project.id, project.default_branch),
   );
   return String(branch?.commit?.message ?? '').includes(taskTrailer(taskId));
 }
@@ -123,19 +121,17 @@ export async function createOrAdoptProject(
   const existing = await gitlab.findProject(options.fullPath);
   if (existing) return adoptOrFail(existing);
   try {
-    const project = await gitlab.request<GitLabProject>('POST', '/projects', {
-      body: {
-        name: options.settings.name,
-        path: options.path,
-        namespace_id: options.namespaceId,
-        // The real description is applied with the other settings after the first push.
-        description: creationMarker(options.taskId),
-        visibility: options.settings.visibility,
-        topics: options.settings.topics,
-        default_branch: options.settings.defaultBranch,
-        ci_config_path: options.settings.ciConfigPath,
-        initialize_with_readme: false,
-      },
+    const project = await gitlab.api.Projects.create({
+      name: options.settings.name,
+      path: options.path,
+      namespaceId: options.namespaceId,
+      // The real description is applied with the other settings after the first push.
+      description: creationMarker(options.taskId),
+      visibility: options.settings.visibility,
+      topics: options.settings.topics,
+      defaultBranch: options.settings.defaultBranch,
+      ciConfigPath: options.settings.ciConfigPath,
+      initializeWithReadme: false,
     });
     return { project, adopted: false };
   } catch (e) {
@@ -166,9 +162,7 @@ export async function pushInitialCommit(
 ): Promise<{ sha: string; files: number }> {
   const trailer = taskTrailer(options.taskId);
   const existing = await gitlab.find(
-    `/projects/${options.projectId}/repository/branches/${encodeURIComponent(
-      options.branch,
-    )}`,
+    gitlab.api.Branches.show(options.projectId, options.branch),
   );
   if (existing) {
     if (String(existing.commit?.message ?? '').includes(trailer)) {
@@ -187,8 +181,8 @@ export async function pushInitialCommit(
   const actions = files
     .filter(f => !f.symlink)
     .map(f => ({
-      action: 'create',
-      file_path: f.path,
+      action: 'create' as const,
+      filePath: f.path,
       content: f.content.toString('base64'),
       encoding: 'base64',
       ...(f.executable && { execute_filemode: true }),
@@ -198,26 +192,21 @@ export async function pushInitialCommit(
       `Nothing to push: ${options.sourceDir} is empty (check the template's fetch step and sourcePath)`,
     );
   }
-  const commit = await gitlab
-    .request('POST', `/projects/${options.projectId}/repository/commits`, {
-      body: {
-        branch: options.branch,
-        commit_message: `${options.message}\n\n${trailer}`,
-        actions,
-      },
-    })
-    .catch(async e => {
-      // The first attempt may have landed before the connection dropped.
-      const after = await gitlab.find(
-        `/projects/${
-          options.projectId
-        }/repository/branches/${encodeURIComponent(options.branch)}`,
-      );
-      if (after && String(after.commit?.message ?? '').includes(trailer)) {
-        return after.commit;
-      }
-      throw e;
-    });
+  const commit = await gitlab.api.Commits.create(
+    options.projectId,
+    options.branch,
+    `${options.message}\n\n${trailer}`,
+    actions,
+  ).catch(async e => {
+    // The first attempt may have landed before the connection dropped.
+    const after = await gitlab.find(
+      gitlab.api.Branches.show(options.projectId, options.branch),
+    );
+    if (after && String(after.commit?.message ?? '').includes(trailer)) {
+      return after.commit;
+    }
+    throw e;
+  });
   options.logger.info(
     `Pushed ${actions.length} files to ${options.projectPath} (${options.branch}, ${commit.short_id})`,
   );
@@ -234,24 +223,23 @@ export async function protectBranch(
   projectId: number,
   branch: string,
 ): Promise<void> {
-  const path = `/projects/${projectId}/protected_branches`;
-  const existing = await gitlab.find(`${path}/${encodeURIComponent(branch)}`);
+  const existing = await gitlab.find(
+    gitlab.api.ProtectedBranches.show(projectId, branch),
+  );
   if (existing) {
     if (existing.allow_force_push) {
-      await gitlab.request('PATCH', `${path}/${encodeURIComponent(branch)}`, {
-        body: { allow_force_push: false },
+      await gitlab.api.ProtectedBranches.edit(projectId, branch, {
+        allowForcePush: false,
       });
     }
     return;
   }
   try {
-    await gitlab.request('POST', path, {
-      body: {
-        name: branch,
-        push_access_level: 40,
-        merge_access_level: 30,
-        allow_force_push: false,
-      },
+    // gitbeaker sends these as query parameters, which GitLab's API reads like a JSON body.
+    await gitlab.api.ProtectedBranches.protect(projectId, branch, {
+      pushAccessLevel: 40,
+      mergeAccessLevel: 30,
+      allowForcePush: false,
     });
   } catch (e) {
     if ((e as GitLabApiError).status !== 409) throw e;

@@ -28,11 +28,15 @@ export function defaultGitLabHost(config: Config): string {
   return (own[0] ?? all[0]).config.host;
 }
 
-/** A GitLab client for `host` with the retry policy of `idp.gitlab.retry`, logging retries. */
+/**
+ * A GitLab client for `host` with the retry policy of `idp.gitlab.retry`, logging retries; with
+ * the task's `signal`, cancelling the task stops its GitLab calls and their backoff waits.
+ */
 export function gitlabClient(
   config: Config,
   host: string,
   logger: LoggerService,
+  signal?: AbortSignal,
 ): GitLabClient {
   const retry = config.getOptionalConfig('idp.gitlab.retry');
   return GitLabClient.fromConfig(config, {
@@ -43,6 +47,7 @@ export function gitlabClient(
       maxDelayMs: retry?.getOptionalNumber('maxDelayMs'),
     },
     onRetry: message => logger.warn(message),
+    signal,
   });
 }
 

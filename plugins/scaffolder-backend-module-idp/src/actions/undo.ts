@@ -178,17 +178,22 @@ async function resourcesOfEntity(
       path: deploy.path_with_namespace,
       role: 'deploy',
     });
-    for (const [kind, name] of [
-      ['access_tokens', IMAGE_BUMP_TOKEN_NAME],
-      ['deploy_tokens', ARGOCD_DEPLOY_TOKEN_NAME],
+    for (const [type, name] of [
+      ['gitlab-access-token', IMAGE_BUMP_TOKEN_NAME],
+      ['gitlab-deploy-token', ARGOCD_DEPLOY_TOKEN_NAME],
     ] as const) {
-      const tokens = await gitlab.list(`/projects/${deploy.id}/${kind}`);
+      const tokens = await gitlab.list<{
+        id: number;
+        name: string;
+        revoked?: boolean;
+      }>(page =>
+        type === 'gitlab-access-token'
+          ? gitlab.api.ProjectAccessTokens.all(deploy.id, page)
+          : gitlab.api.DeployTokens.all({ projectId: deploy.id, ...page }),
+      );
       for (const t of tokens.filter(x => x.name === name && !x.revoked)) {
         out.push({
-          type:
-            kind === 'access_tokens'
-              ? 'gitlab-access-token'
-              : 'gitlab-deploy-token',
+          type,
           host,
           projectId: deploy.id,
           tokenId: t.id,
@@ -373,7 +378,7 @@ export function undoAction(options: {
       const clients = new Map<string, GitLabClient>();
       const gitlabFor = (host: string) => {
         if (!clients.has(host))
-          clients.set(host, gitlabClient(config, host, ctx.logger));
+          clients.set(host, gitlabClient(config, host, ctx.logger, ctx.signal));
         return clients.get(host)!;
       };
 
@@ -704,19 +709,16 @@ async function removeOne(
         };
       }
       const gitlab = deps.gitlabFor(r.host);
-      const project = encodeURIComponent(r.project);
       const file = await gitlab.find(
-        `/projects/${project}/repository/files/${encodeURIComponent(r.path)}`,
-        { query: { ref: r.branch } },
+        gitlab.api.RepositoryFiles.show(r.project, r.path, r.branch),
       );
       if (!file) return 'gone';
-      await gitlab.request('POST', `/projects/${project}/repository/commits`, {
-        body: {
-          branch: r.branch,
-          commit_message: `Remove ${r.path} (decommissioned from the portal)`,
-          actions: [{ action: 'delete', file_path: r.path }],
-        },
-      });
+      await gitlab.api.Commits.create(
+        r.project,
+        r.branch,
+        `Remove ${r.path} (decommissioned from the portal)`,
+        [{ action: 'delete', filePath: r.path }],
+      );
       return 'removed';
     }
     case 'gitlab-variable': {
@@ -728,11 +730,10 @@ async function removeOne(
       }
       const owned = await projectOwned(deps, r.host, r.projectId, mark);
       if (owned !== true) return owned;
-      return (await deps
-        .gitlabFor(r.host)
-        .deleteIfExists(
-          `/projects/${r.projectId}/variables/${encodeURIComponent(r.key)}`,
-        ))
+      const gitlab = deps.gitlabFor(r.host);
+      return (await gitlab.deleteIfExists(
+        gitlab.api.ProjectVariables.remove(r.projectId, r.key),
+      ))
         ? 'removed'
         : 'gone';
     }
@@ -747,11 +748,11 @@ async function removeOne(
       }
       const owned = await projectOwned(deps, r.host, r.projectId, mark);
       if (owned !== true) return owned;
-      const kind =
-        r.type === 'gitlab-access-token' ? 'access_tokens' : 'deploy_tokens';
       return (await revokeToken(
         deps.gitlabFor(r.host),
-        `/projects/${r.projectId}/${kind}/${r.tokenId}`,
+        r.type,
+        r.projectId,
+        r.tokenId,
         expectedName,
       ))
         ? 'removed'
@@ -773,10 +774,10 @@ async function removeOne(
       deps.verifiedProjects.add(project.id);
       if (deps.projectRemoval === 'archive') {
         if (project.archived) return 'gone';
-        await gitlab.request('POST', `/projects/${r.id}/archive`);
+        await gitlab.api.Projects.archive(r.id);
         return 'removed';
       }
-      return (await gitlab.deleteIfExists(`/projects/${r.id}`))
+      return (await gitlab.deleteIfExists(gitlab.api.Projects.remove(r.id)))
         ? 'removed'
         : 'gone';
     }
@@ -814,16 +815,32 @@ async function projectOwned(
   return true;
 }
 
+/** Revokes a project access token or deploy token if it is still active and has `name`. */
 async function revokeToken(
   gitlab: GitLabClient,
-  path: string,
+  type: 'gitlab-access-token' | 'gitlab-deploy-token',
+  projectId: number,
+  tokenId: number,
   name: string,
 ): Promise<boolean> {
+  const access = type === 'gitlab-access-token';
   try {
-    const token = await gitlab.find(path);
+    const token = await gitlab.find<{
+      name: string;
+      revoked?: boolean;
+      active?: boolean;
+    }>(
+      access
+        ? gitlab.api.ProjectAccessTokens.show(projectId, tokenId)
+        : gitlab.api.DeployTokens.show(tokenId, { projectId }),
+    );
     if (!token || token.revoked || token.active === false) return false;
     if (token.name !== name) return false;
-    return await gitlab.deleteIfExists(path);
+    return await gitlab.deleteIfExists(
+      access
+        ? gitlab.api.ProjectAccessTokens.revoke(projectId, tokenId)
+        : gitlab.api.DeployTokens.remove(tokenId, { projectId }),
+    );
   } catch (e) {
     // The project itself may be gone already, which removed its tokens.
     if ((e as any).status === 404) return false;
