@@ -1,9 +1,5 @@
 import { Config } from '@backstage/config';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ConflictError,
   InputError,
@@ -17,7 +13,9 @@ import {
   IDP_LABELS,
   KubeObject,
   KubernetesApiError,
+  kubernetesIdOf,
   readEnvironmentApiSettings,
+  teamFromOwnerRef,
 } from '@internal/plugin-idp-node';
 import type {
   ClusterDeployment,
@@ -68,21 +66,10 @@ function clusterErrorOf(e: unknown, cluster: string): ClusterError {
 /**
  * The team that owns an entity: the name of its `spec.owner` when that is a Group in the default
  * namespace (the catalog's tenancy rules make a registered entity's owner the team whose GitLab
- * group holds its file), else undefined.
+ * group holds its file), else undefined. The same rule as the scaffolder's form fields.
  */
-export function teamOf(entity: Entity): string | undefined {
-  try {
-    const ref = parseEntityRef(String(entity.spec?.owner ?? ''), {
-      defaultKind: 'group',
-      defaultNamespace: 'default',
-    });
-    return ref.kind.toLocaleLowerCase('en-US') === 'group' &&
-      ref.namespace === 'default'
-      ? ref.name
-      : undefined;
-  } catch {
-    return undefined;
-  }
+function teamOf(entity: Entity): string | undefined {
+  return teamFromOwnerRef(entity.spec?.owner);
 }
 
 /**
@@ -106,11 +93,6 @@ function ownedBy(
     objectTeam === team &&
     (component === kubernetesId || spec.component === kubernetesId)
   );
-}
-
-/** The entity's `backstage.io/kubernetes-id`, or undefined when it has none. */
-export function kubernetesIdOf(entity: Entity): string | undefined {
-  return entity.metadata.annotations?.[IDP_ANNOTATIONS.kubernetesId];
 }
 
 /**

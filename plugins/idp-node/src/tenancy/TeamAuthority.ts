@@ -12,10 +12,11 @@ import {
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { RoleMapping } from '../access/RoleMapping';
-import { DEFAULT_TEAMS_GROUP, teamGitLabGroup } from '../naming';
-
-/** The namespace teams live in: names (GitLab group, namespace prefix) use only the name. */
-const TEAM_NAMESPACE = 'default';
+import {
+  DEFAULT_TEAMS_GROUP,
+  TEAM_NAMESPACE,
+  teamGitLabGroup,
+} from '../naming';
 
 /** Who started a golden path, as the catalog knows them. */
 export interface Actor {

@@ -1,6 +1,7 @@
 import { Config } from '@backstage/config';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import {
+  ANNOTATION_ORIGIN_LOCATION,
   Entity,
   parseEntityRef,
   stringifyEntityRef,
@@ -12,8 +13,6 @@ import { assertValid, sleep } from './helpers';
 import { recordCreated } from './createdResources';
 import { Tenancy, verifyOwner } from './tenancy';
 import { examples } from './registerCatalog.examples';
-
-const ORIGIN = 'backstage.io/managed-by-origin-location';
 
 function processingErrors(entity: Entity): string[] {
   return ((entity as any).status?.items ?? [])
@@ -261,7 +260,11 @@ export function registerCatalogAction(options: {
       let pollMs = 200;
       for (;;) {
         const { items } = await catalog.getEntities(
-          { filter: { [`metadata.annotations.${ORIGIN}`]: `url:${target}` } },
+          {
+            filter: {
+              [`metadata.annotations.${ANNOTATION_ORIGIN_LOCATION}`]: `url:${target}`,
+            },
+          },
           { credentials },
         );
         entity = mainEntity(items);

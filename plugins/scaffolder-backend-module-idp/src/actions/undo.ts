@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
+  ANNOTATION_ORIGIN_LOCATION,
   Entity,
   parseEntityRef,
   stringifyEntityRef,
@@ -661,9 +662,7 @@ async function removeOne(
           credentials,
         });
         const origin =
-          entity?.metadata.annotations?.[
-            'backstage.io/managed-by-origin-location'
-          ];
+          entity?.metadata.annotations?.[ANNOTATION_ORIGIN_LOCATION];
         if (entity?.metadata.uid && origin === `url:${r.target}`) {
           await catalog.removeEntityByUid(entity.metadata.uid, { credentials });
           entityRemoved = true;

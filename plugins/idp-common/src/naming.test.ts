@@ -1,4 +1,6 @@
 import {
+  ENVIRONMENTS,
+  LONGEST_ENVIRONMENT,
   deployRepoPath,
   descriptionErrors,
   dnsLabelErrors,
@@ -171,7 +173,43 @@ describe('teamFromOwnerRef', () => {
     ['group:team-payments', 'team-payments'],
     ['default/team-payments', 'team-payments'],
     ['team-payments', 'team-payments'],
+    ['Group:Default/team-payments', 'team-payments'],
+    [' group:default/team-payments ', 'team-payments'],
   ])('%j gives %j', (ref, team) => {
     expect(teamFromOwnerRef(ref)).toBe(team);
+  });
+
+  // These used to differ: the backend's copy stripped prefixes and gave 'jane' for a user
+  // (and '' or 'other/team-x'-like names for the rest), the form field's gave undefined.
+  // Only a Group in the default namespace is a team (TeamAuthority refuses anything else).
+  it.each([
+    ['user:default/jane'],
+    ['User:default/jane'],
+    ['group:other/team-payments'],
+    ['other/team-payments'],
+    ['group:default/'],
+    ['component:default/payments'],
+    [''],
+    ['   '],
+    ['group:'],
+  ])('%j names no team', ref => {
+    expect(teamFromOwnerRef(ref)).toBeUndefined();
+  });
+
+  it('names no team for a value that is not a string', () => {
+    expect(teamFromOwnerRef(undefined)).toBeUndefined();
+    expect(teamFromOwnerRef(42)).toBeUndefined();
+    expect(teamFromOwnerRef(['group:default/team-payments'])).toBeUndefined();
+  });
+});
+
+describe('LONGEST_ENVIRONMENT', () => {
+  it('is the environment with the longest name', () => {
+    for (const environment of ENVIRONMENTS) {
+      expect(LONGEST_ENVIRONMENT.length).toBeGreaterThanOrEqual(
+        environment.length,
+      );
+    }
+    expect(LONGEST_ENVIRONMENT).toBe('development');
   });
 });
