@@ -4,6 +4,7 @@ import {
   deployRepoPath,
   descriptionErrors,
   dnsLabelErrors,
+  dnsNameErrors,
   environmentNames,
   groupPathErrors,
   teamFromOwnerRef,
@@ -50,6 +51,36 @@ describe('dnsLabelErrors', () => {
       expect(errors.join('; ')).toContain("may contain only a-z, 0-9 and '-'");
     },
   );
+});
+
+describe('dnsNameErrors', () => {
+  it.each(['apps.acme.example', 'acme.example', 'a-b.c1.example'])(
+    'accepts %j',
+    value => {
+      expect(dnsNameErrors(value)).toEqual([]);
+    },
+  );
+
+  it.each([
+    'xx',
+    'Apps.acme.example',
+    '*.apps.acme.example',
+    'apps.acme.example.',
+    '-apps.acme.example',
+    'apps..example',
+    'apps.acme.example:443',
+    'https://apps.acme.example',
+    `${'a'.repeat(64)}.example`,
+    `${'a.'.repeat(127)}example`,
+  ])('refuses %j', value => {
+    expect(dnsNameErrors(value)[0]).toContain('is not a DNS name');
+  });
+
+  it('refuses an IP address', () => {
+    expect(dnsNameErrors('10.0.0.1')).toEqual([
+      'is not a DNS name: it ends in a number, not a top-level domain (an IP address?)',
+    ]);
+  });
 });
 
 describe('groupPathErrors', () => {

@@ -59,6 +59,32 @@ export function dnsLabelErrors(
   return errors;
 }
 
+const DNS_NAME =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+
+/**
+ * Errors of a fully qualified DNS name such as `apps.acme.example` (RFC 1123 labels, at least
+ * two, lowercase, at most 253 characters, ending in a top-level domain, not an IP address and
+ * not a wildcard). Returns an empty list when valid.
+ */
+export function dnsNameErrors(value: string): string[] {
+  if (
+    !DNS_NAME.test(value) ||
+    value.length > 253 ||
+    value.split('.').some(label => label.length > KUBERNETES_NAME_MAX_LENGTH)
+  ) {
+    return [
+      'is not a DNS name (lowercase labels joined by dots, such as apps.acme.example)',
+    ];
+  }
+  if (/^[0-9]+$/.test(value.split('.').pop()!)) {
+    return [
+      'is not a DNS name: it ends in a number, not a top-level domain (an IP address?)',
+    ];
+  }
+  return [];
+}
+
 /**
  * Errors of a GitLab group path such as `idp/team-payments` (GitLab's namespace path rules,
  * per segment, plus lowercase: mixed case paths make URLs and catalog slugs disagree).

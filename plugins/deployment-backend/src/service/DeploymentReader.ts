@@ -14,7 +14,7 @@ import {
   KubeObject,
   KubernetesApiError,
   kubernetesIdOf,
-  readEnvironmentApiSettings,
+  readIdpConfig,
   teamFromOwnerRef,
 } from '@internal/plugin-idp-node';
 import type {
@@ -110,15 +110,15 @@ function ownedBy(
 export class DeploymentReader {
   static fromConfig(config: Config): DeploymentReader {
     const clusters = ClusterClient.clustersFromConfig(config);
-    const environments = readEnvironmentApiSettings(config);
+    const idp = readIdpConfig(config);
+    const environments = idp.environment;
     return new DeploymentReader(clusters, {
       timeoutMs:
         (config.getOptionalNumber('deployment.clusterTimeoutSeconds') ?? 5) *
         1000,
       argocdNamespace:
         config.getOptionalString('deployment.argocdNamespace') ??
-        config.getOptionalString('idp.argocd.namespace') ??
-        'argocd',
+        idp.argocd.namespace,
       environmentApiVersion: environments.apiVersion,
       environmentKind: environments.kind,
       environmentNamespace:

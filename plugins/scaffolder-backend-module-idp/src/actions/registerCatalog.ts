@@ -9,6 +9,7 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ScmIntegrations } from '@backstage/integration';
+import { readIdpConfig } from '@internal/plugin-idp-node';
 import { assertValid, sleep } from './helpers';
 import { recordCreated } from './createdResources';
 import { Tenancy, verifyOwner } from './tenancy';
@@ -246,8 +247,7 @@ export function registerCatalogAction(options: {
       });
       const timeoutMs =
         (input.timeoutSeconds ??
-          config.getOptionalNumber('idp.catalog.waitTimeoutSeconds') ??
-          120) * 1000;
+          readIdpConfig(config).catalog.waitTimeoutSeconds) * 1000;
       const deadline = Date.now() + timeoutMs;
       ctx.logger.info(`Waiting for the catalog to process ${target}`);
       let entity: Entity | undefined;
