@@ -15,7 +15,7 @@ import {
   CatalogProcessorEmit,
   LocationSpec,
 } from '@backstage/plugin-catalog-node';
-import { DEFAULT_TEAMS_GROUP } from '@internal/plugin-idp-node';
+import { readIdpConfig } from '@internal/plugin-idp-node';
 import { GitLabOrgSync } from './GitLabOrgSync';
 import { platformLocations } from './platformLocations';
 import { TeamProjectFile, TeamProjects } from './TeamProjects';
@@ -79,9 +79,7 @@ export class TeamTenancyProcessor implements CatalogProcessor {
   /** Reads `catalog.locations`, `idp.gitlab.host`/`teamsGroup` and the GitLab org provider. */
   static fromConfig(config: Config): TeamTenancyProcessor {
     const integrations = ScmIntegrations.fromConfig(config);
-    const host = config.getOptionalString('idp.gitlab.host');
-    const teamsGroup =
-      config.getOptionalString('idp.gitlab.teamsGroup') ?? DEFAULT_TEAMS_GROUP;
+    const { host, teamsGroup } = readIdpConfig(config).gitlab;
     let teamProjects: TeamProjects | undefined;
     if (host) {
       const integration = integrations.gitlab.byHost(host);

@@ -10,7 +10,7 @@ import {
 } from '@backstage/plugin-catalog-react/alpha';
 import { deploymentApiRef } from './api/DeploymentApi';
 import { DeploymentClient } from './api/DeploymentClient';
-import { KUBERNETES_ID_ANNOTATION } from './lib/annotations';
+import { IDP_ANNOTATIONS } from '@internal/plugin-idp-common';
 
 /**
  * The {@link DeploymentApi} talking to the deployment backend.
@@ -54,7 +54,9 @@ export const entityDeploymentContent = EntityContentBlueprint.make({
 export const entityDeploymentCard = EntityCardBlueprint.make({
   params: {
     filter: {
-      [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: { $exists: true },
+      [`metadata.annotations.${IDP_ANNOTATIONS.kubernetesId}` as const]: {
+        $exists: true,
+      },
     },
     loader: () =>
       import('./components/EntityDeploymentCard').then(m => (

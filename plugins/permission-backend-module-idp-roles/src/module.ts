@@ -3,8 +3,8 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { readIdpConfig } from '@internal/plugin-idp-node';
 import { IdpRolePolicy } from './IdpRolePolicy';
-import { RoleMapping } from './roles';
 
 /**
  * Installs {@link IdpRolePolicy} as the permission backend's policy. A bad `idp.access.roles`
@@ -23,16 +23,17 @@ export const permissionModuleIdpRoles = createBackendModule({
         logger: coreServices.logger,
       },
       async init({ policy, config, logger }) {
-        const mapping = RoleMapping.fromConfig(config);
+        // Validates all of idp.*: a wrong value stops the backend here, naming the key.
+        const { access } = readIdpConfig(config);
+        const mapping = access.roles;
         logger.info(
           `Roles from groups: ${Object.entries(mapping.patterns)
             .map(([role, groups]) => `${role} ← ${groups.join(', ')}`)
             .join('; ')}`,
         );
-        const developerActions = config.getOptionalStringArray(
-          'idp.access.developerActions',
+        policy.setPolicy(
+          new IdpRolePolicy(mapping, logger, access.developerActions),
         );
-        policy.setPolicy(new IdpRolePolicy(mapping, logger, developerActions));
       },
     });
   },

@@ -7,7 +7,7 @@ import {
   scaffolderActionsExtensionPoint,
   scaffolderServiceRef,
 } from '@backstage/plugin-scaffolder-node';
-import { TeamAuthority } from '@internal/plugin-idp-node';
+import { TeamAuthority, readIdpConfig } from '@internal/plugin-idp-node';
 import { createAppRepoAction } from './actions/createAppRepo';
 import { createDeployRepoAction } from './actions/createDeployRepo';
 import { applyEnvironmentAction } from './actions/applyEnvironment';
@@ -48,6 +48,9 @@ export const scaffolderModuleIdp = createBackendModule({
         database,
         logger,
       }) {
+        // Validates all of idp.* now: a wrong value stops the backend, naming the key, rather
+        // than failing a golden path half-way. The actions read the same, cached, result.
+        readIdpConfig(config);
         // Who may act for which team comes from the catalog, checked by every action.
         const tenancy: Tenancy = {
           teams: TeamAuthority.fromConfig(config, { catalog, auth }),

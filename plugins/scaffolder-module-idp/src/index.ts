@@ -8,9 +8,6 @@ export { scaffolderModuleIdp as default } from './module';
 export {
   entityNameErrors,
   suggestEntityName,
-  teamFromOwnerRef,
-  KUBERNETES_NAME_MAX_LENGTH,
-  LONGEST_ENVIRONMENT,
   type EntityNameErrorsOptions,
 } from './fields/entityNameErrors';
 export {

@@ -1,9 +1,5 @@
 import { Config } from '@backstage/config';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ConflictError,
   InputError,
@@ -17,7 +13,9 @@ import {
   IDP_LABELS,
   KubeObject,
   KubernetesApiError,
-  readEnvironmentApiSettings,
+  kubernetesIdOf,
+  readIdpConfig,
+  teamFromOwnerRef,
 } from '@internal/plugin-idp-node';
 import type {
   ClusterDeployment,
@@ -68,21 +66,10 @@ function clusterErrorOf(e: unknown, cluster: string): ClusterError {
 /**
  * The team that owns an entity: the name of its `spec.owner` when that is a Group in the default
  * namespace (the catalog's tenancy rules make a registered entity's owner the team whose GitLab
- * group holds its file), else undefined.
+ * group holds its file), else undefined. The same rule as the scaffolder's form fields.
  */
-export function teamOf(entity: Entity): string | undefined {
-  try {
-    const ref = parseEntityRef(String(entity.spec?.owner ?? ''), {
-      defaultKind: 'group',
-      defaultNamespace: 'default',
-    });
-    return ref.kind.toLocaleLowerCase('en-US') === 'group' &&
-      ref.namespace === 'default'
-      ? ref.name
-      : undefined;
-  } catch {
-    return undefined;
-  }
+function teamOf(entity: Entity): string | undefined {
+  return teamFromOwnerRef(entity.spec?.owner);
 }
 
 /**
@@ -108,11 +95,6 @@ function ownedBy(
   );
 }
 
-/** The entity's `backstage.io/kubernetes-id`, or undefined when it has none. */
-export function kubernetesIdOf(entity: Entity): string | undefined {
-  return entity.metadata.annotations?.[IDP_ANNOTATIONS.kubernetesId];
-}
-
 /**
  * Reads a service's deployment from every cluster of the `kubernetes` configuration, each
  * independently and with its own timeout, with the portal's service account: the
@@ -128,15 +110,15 @@ export function kubernetesIdOf(entity: Entity): string | undefined {
 export class DeploymentReader {
   static fromConfig(config: Config): DeploymentReader {
     const clusters = ClusterClient.clustersFromConfig(config);
-    const environments = readEnvironmentApiSettings(config);
+    const idp = readIdpConfig(config);
+    const environments = idp.environment;
     return new DeploymentReader(clusters, {
       timeoutMs:
         (config.getOptionalNumber('deployment.clusterTimeoutSeconds') ?? 5) *
         1000,
       argocdNamespace:
         config.getOptionalString('deployment.argocdNamespace') ??
-        config.getOptionalString('idp.argocd.namespace') ??
-        'argocd',
+        idp.argocd.namespace,
       environmentApiVersion: environments.apiVersion,
       environmentKind: environments.kind,
       environmentNamespace:

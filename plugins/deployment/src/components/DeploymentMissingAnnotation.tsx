@@ -2,7 +2,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { CodeSnippet, EmptyState } from '@backstage/core-components';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { KUBERNETES_ID_ANNOTATION } from '../lib/annotations';
+import { IDP_ANNOTATIONS } from '@internal/plugin-idp-common';
 
 const useStyles = makeStyles(theme => ({
   snippet: {
@@ -31,7 +31,7 @@ export function DeploymentMissingAnnotation(
     'metadata:',
     `  name: ${name}`,
     '  annotations:',
-    `    ${KUBERNETES_ID_ANNOTATION}: ${name}`,
+    `    ${IDP_ANNOTATIONS.kubernetesId}: ${name}`,
   ].join('\n');
   return (
     <EmptyState
@@ -42,10 +42,10 @@ export function DeploymentMissingAnnotation(
           <Typography variant="body1" component="span" display="block">
             The deployment view finds a service's environments, Argo CD
             Applications and pods by the annotation{' '}
-            <code>{KUBERNETES_ID_ANNOTATION}</code>. Add it to this component's{' '}
-            <code>catalog-info.yaml</code>, with the value its Kubernetes
-            objects carry in the label of the same name (usually the component's
-            name).
+            <code>{IDP_ANNOTATIONS.kubernetesId}</code>. Add it to this
+            component's <code>catalog-info.yaml</code>, with the value its
+            Kubernetes objects carry in the label of the same name (usually the
+            component's name).
           </Typography>
           <Typography variant="body2" component="span" display="block">
             Services created from the golden-path templates have it already.

@@ -12,10 +12,7 @@ import { DeploymentLoadFailed } from './DeploymentLoadFailed';
 import type { EnvironmentDeployment } from '@internal/plugin-deployment-common';
 import { useDeploymentStatus } from '../hooks/useDeploymentStatus';
 import { useRefreshIntervalMs } from '../hooks/useRefreshIntervalMs';
-import {
-  hasKubernetesAnnotation,
-  KUBERNETES_ID_ANNOTATION,
-} from '../lib/annotations';
+import { IDP_ANNOTATIONS, kubernetesIdOf } from '@internal/plugin-idp-common';
 import { plural } from '../lib/format';
 import {
   healthLevel,
@@ -157,7 +154,7 @@ function CardBody(props: { entityRef: string }) {
 export function EntityDeploymentCard() {
   const { entity } = useEntity();
   const entityLink = useEntityRefLink();
-  const annotated = hasKubernetesAnnotation(entity);
+  const annotated = kubernetesIdOf(entity) !== undefined;
   return (
     <InfoCard
       title="Deployment"
@@ -170,8 +167,8 @@ export function EntityDeploymentCard() {
         <CardBody entityRef={stringifyEntityRef(entity)} />
       ) : (
         <Typography variant="body2">
-          Add the <code>{KUBERNETES_ID_ANNOTATION}</code> annotation to see this
-          component's deployment.
+          Add the <code>{IDP_ANNOTATIONS.kubernetesId}</code> annotation to see
+          this component's deployment.
         </Typography>
       )}
     </InfoCard>

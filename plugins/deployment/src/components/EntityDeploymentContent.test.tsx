@@ -109,6 +109,26 @@ describe('EntityDeploymentContent', () => {
     expect(api.getDeploymentStatus).not.toHaveBeenCalled();
   });
 
+  // The view used to accept this annotation too, though the backend selects by
+  // backstage.io/kubernetes-id alone and would have read by the entity's name instead.
+  it('treats an entity with only backstage.io/kubernetes-label-selector as unannotated, as the backend does', async () => {
+    const { api } = renderContent({
+      entity: {
+        ...unannotatedEntity,
+        metadata: {
+          ...unannotatedEntity.metadata,
+          annotations: {
+            'backstage.io/kubernetes-label-selector': 'app=payments-ledger',
+          },
+        },
+      },
+    });
+    expect(
+      await screen.findByText('No deployment information for this component'),
+    ).toBeInTheDocument();
+    expect(api.getDeploymentStatus).not.toHaveBeenCalled();
+  });
+
   it('says "Not deployed yet" when no cluster holds anything', async () => {
     renderContent({ api: fakeDeploymentApi(notDeployedStatus()) });
     expect(await screen.findByText('Not deployed yet')).toBeInTheDocument();

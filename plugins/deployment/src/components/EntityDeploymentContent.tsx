@@ -7,7 +7,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { deploymentActionPermission } from '@internal/plugin-deployment-common';
 import { useDeploymentStatus } from '../hooks/useDeploymentStatus';
 import { useRefreshIntervalMs } from '../hooks/useRefreshIntervalMs';
-import { hasKubernetesAnnotation } from '../lib/annotations';
+import { kubernetesIdOf } from '@internal/plugin-idp-common';
 import { isNothingDeployed } from '../lib/status';
 import { ClusterErrorAlert } from './ClusterErrorAlert';
 import { DeploymentLoadFailed } from './DeploymentLoadFailed';
@@ -101,7 +101,8 @@ function DeploymentView(props: { entityRef: string }) {
  */
 export function EntityDeploymentContent() {
   const { entity } = useEntity();
-  if (!hasKubernetesAnnotation(entity)) {
+  // What the backend selects by: without it there is nothing to ask the backend for.
+  if (kubernetesIdOf(entity) === undefined) {
     return <DeploymentMissingAnnotation entity={entity} />;
   }
   return <DeploymentView entityRef={stringifyEntityRef(entity)} />;

@@ -1,6 +1,7 @@
 import { Config } from '@backstage/config';
 import { EnvironmentName, IDP_LABELS, environmentNames } from '../naming';
 import { KubeObject } from '../kubernetes/ClusterClient';
+import { readIdpConfig } from '../config/readIdpConfig';
 
 /** The spec of an ApplicationEnvironment (platform/crossplane/definition.yaml). */
 export interface ApplicationEnvironmentSpec {
@@ -33,30 +34,11 @@ export interface EnvironmentApiSettings {
   pollIntervalSeconds: number;
 }
 
-/** Reads `idp.environment` with its defaults. */
+/** `idp.environment` with its defaults, as {@link readIdpConfig} validated it. */
 export function readEnvironmentApiSettings(
   config: Config,
 ): EnvironmentApiSettings {
-  const c = config.getOptionalConfig('idp.environment');
-  const scope = (c?.getOptionalString('scope') ?? 'Cluster') as
-    | 'Cluster'
-    | 'Namespaced';
-  const clusters: Record<string, string> = {};
-  const clustersConfig = c?.getOptionalConfig('clusters');
-  for (const key of clustersConfig?.keys() ?? []) {
-    clusters[key] = clustersConfig!.getString(key);
-  }
-  return {
-    apiVersion:
-      c?.getOptionalString('apiVersion') ?? 'idp.acme.example/v1alpha1',
-    kind: c?.getOptionalString('kind') ?? 'ApplicationEnvironment',
-    scope,
-    claimNamespace: c?.getOptionalString('claimNamespace'),
-    fieldManager: c?.getOptionalString('fieldManager') ?? 'backstage-idp',
-    clusters,
-    waitTimeoutSeconds: c?.getOptionalNumber('waitTimeoutSeconds') ?? 600,
-    pollIntervalSeconds: c?.getOptionalNumber('pollIntervalSeconds') ?? 2,
-  };
+  return readIdpConfig(config).environment;
 }
 
 /**

@@ -12,10 +12,8 @@ import {
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { RoleMapping } from '../access/RoleMapping';
-import { DEFAULT_TEAMS_GROUP, teamGitLabGroup } from '../naming';
-
-/** The namespace teams live in: names (GitLab group, namespace prefix) use only the name. */
-const TEAM_NAMESPACE = 'default';
+import { readIdpConfig } from '../config/readIdpConfig';
+import { TEAM_NAMESPACE, teamGitLabGroup } from '../naming';
 
 /** Who started a golden path, as the catalog knows them. */
 export interface Actor {
@@ -57,11 +55,12 @@ export class TeamAuthority {
     config: Config,
     deps: { catalog: CatalogService; auth: AuthService },
   ): TeamAuthority {
+    const idp = readIdpConfig(config);
     return new TeamAuthority(
       deps.catalog,
       () => deps.auth.getOwnServiceCredentials(),
-      RoleMapping.fromConfig(config),
-      config.getOptionalString('idp.gitlab.teamsGroup') ?? DEFAULT_TEAMS_GROUP,
+      idp.access.roles,
+      idp.gitlab.teamsGroup,
     );
   }
 

@@ -17,7 +17,7 @@ import {
   describeCondition,
   dnsLabelErrors,
   environmentNames,
-  readEnvironmentApiSettings,
+  readIdpConfig,
   readinessOf,
 } from '@internal/plugin-idp-node';
 import { assertValid, gitlabClient, sleep } from './helpers';
@@ -154,21 +154,7 @@ export function environmentSpecErrors(
 
 /** `idp.environment.gitops`: commit the manifest instead of applying it. */
 function gitopsSettings(config: Config) {
-  const g = config.getOptionalConfig('idp.environment.gitops');
-  if (!g) return undefined;
-  const mode = g.getOptionalString('mode') ?? 'push';
-  if (mode !== 'push' && mode !== 'merge-request') {
-    throw new InputError(
-      `idp.environment.gitops.mode must be push or merge-request, not '${mode}'`,
-    );
-  }
-  return {
-    host: g.getString('host'),
-    project: g.getString('project'),
-    branch: g.getOptionalString('branch') ?? 'main',
-    path: (g.getOptionalString('path') ?? 'environments').replace(/\/+$/, ''),
-    mode: mode as 'push' | 'merge-request',
-  };
+  return readIdpConfig(config).environment.gitops;
 }
 
 /**
@@ -304,7 +290,7 @@ export function applyEnvironmentAction(options: {
       },
     },
     async handler(ctx) {
-      const settings = readEnvironmentApiSettings(config);
+      const settings = readIdpConfig(config).environment;
       const gitops = gitopsSettings(config);
       const input = ctx.input;
       if (!input.repository && !input.checkOnly) {
@@ -336,20 +322,13 @@ export function applyEnvironmentAction(options: {
       assertValid(
         environmentSpecErrors(spec, {
           teams,
-          publicDomains:
-            config.getOptionalStringArray('idp.environment.publicDomains') ??
-            [],
+          publicDomains: settings.publicDomains,
         }),
       );
       const clusterName = input.cluster ?? settings.clusters[spec.environment];
       if (!clusterName && !gitops) {
         throw new InputError(
           `No cluster for environment '${spec.environment}': set the cluster input or idp.environment.clusters.${spec.environment}`,
-        );
-      }
-      if (settings.scope === 'Namespaced' && !settings.claimNamespace) {
-        throw new InputError(
-          'idp.environment.scope is Namespaced but idp.environment.claimNamespace is not set',
         );
       }
       const cluster = clusterName

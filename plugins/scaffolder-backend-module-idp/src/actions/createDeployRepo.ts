@@ -9,6 +9,7 @@ import {
   GitLabClient,
   IDP_LABELS,
   deployRepoPath,
+  readIdpConfig,
 } from '@internal/plugin-idp-node';
 import {
   assertValid,
@@ -33,23 +34,14 @@ export function argocdRepoSecretName(deployProjectId: number): string {
   return `repo-gitlab-${deployProjectId}`;
 }
 
-/** What `idp.gitlab.deployToken` and `idp.argocd` configure. */
+/** What `idp.gitlab.deployToken` and `idp.argocd` configure (validated at start-up). */
 function credentialSettings(config: Config) {
-  const t = config.getOptionalConfig('idp.gitlab.deployToken');
-  const a = config.getOptionalConfig('idp.argocd');
-  const mode = a?.getOptionalString('repositoryCredentials') ?? 'none';
-  if (mode !== 'secret' && mode !== 'none') {
-    throw new InputError(
-      `idp.argocd.repositoryCredentials must be 'secret' or 'none', not '${mode}'`,
-    );
-  }
+  const { gitlab, argocd } = readIdpConfig(config);
   return {
-    expiryDays: t?.getOptionalNumber('expiryDays') ?? 90,
-    accessLevel: t?.getOptionalNumber('accessLevel') ?? 40,
-    variableName: t?.getOptionalString('variableName') ?? 'DEPLOY_REPO_TOKEN',
-    argocdMode: mode as 'secret' | 'none',
-    argocdNamespace: a?.getOptionalString('namespace') ?? 'argocd',
-    argocdClusters: a?.getOptionalStringArray('clusters') ?? [],
+    ...gitlab.deployToken,
+    argocdMode: argocd.repositoryCredentials,
+    argocdNamespace: argocd.namespace,
+    argocdClusters: argocd.clusters,
   };
 }
 

@@ -2,7 +2,7 @@ import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
-import { GitLabClient } from '@internal/plugin-idp-node';
+import { GitLabClient, readIdpConfig } from '@internal/plugin-idp-node';
 
 /**
  * Throws one InputError naming every invalid field, before any side effect. The scaffolder
@@ -20,7 +20,7 @@ export function assertValid(errors: Record<string, string[] | undefined>) {
 
 /** The GitLab host actions use when the template names none. */
 export function defaultGitLabHost(config: Config): string {
-  const configured = config.getOptionalString('idp.gitlab.host');
+  const configured = readIdpConfig(config).gitlab.host;
   if (configured) return configured;
   const all = ScmIntegrations.fromConfig(config).gitlab.list();
   // gitlab.com is always listed by default; prefer the self-hosted instance when there is one.
@@ -38,14 +38,9 @@ export function gitlabClient(
   logger: LoggerService,
   signal?: AbortSignal,
 ): GitLabClient {
-  const retry = config.getOptionalConfig('idp.gitlab.retry');
   return GitLabClient.fromConfig(config, {
     host,
-    retry: {
-      attempts: retry?.getOptionalNumber('attempts'),
-      minDelayMs: retry?.getOptionalNumber('minDelayMs'),
-      maxDelayMs: retry?.getOptionalNumber('maxDelayMs'),
-    },
+    retry: readIdpConfig(config).gitlab.retry,
     onRetry: message => logger.warn(message),
     signal,
   });

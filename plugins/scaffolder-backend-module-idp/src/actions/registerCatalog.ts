@@ -1,6 +1,7 @@
 import { Config } from '@backstage/config';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import {
+  ANNOTATION_ORIGIN_LOCATION,
   Entity,
   parseEntityRef,
   stringifyEntityRef,
@@ -8,12 +9,11 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ScmIntegrations } from '@backstage/integration';
+import { readIdpConfig } from '@internal/plugin-idp-node';
 import { assertValid, sleep } from './helpers';
 import { recordCreated } from './createdResources';
 import { Tenancy, verifyOwner } from './tenancy';
 import { examples } from './registerCatalog.examples';
-
-const ORIGIN = 'backstage.io/managed-by-origin-location';
 
 function processingErrors(entity: Entity): string[] {
   return ((entity as any).status?.items ?? [])
@@ -247,8 +247,7 @@ export function registerCatalogAction(options: {
       });
       const timeoutMs =
         (input.timeoutSeconds ??
-          config.getOptionalNumber('idp.catalog.waitTimeoutSeconds') ??
-          120) * 1000;
+          readIdpConfig(config).catalog.waitTimeoutSeconds) * 1000;
       const deadline = Date.now() + timeoutMs;
       ctx.logger.info(`Waiting for the catalog to process ${target}`);
       let entity: Entity | undefined;
@@ -261,7 +260,11 @@ export function registerCatalogAction(options: {
       let pollMs = 200;
       for (;;) {
         const { items } = await catalog.getEntities(
-          { filter: { [`metadata.annotations.${ORIGIN}`]: `url:${target}` } },
+          {
+            filter: {
+              [`metadata.annotations.${ANNOTATION_ORIGIN_LOCATION}`]: `url:${target}`,
+            },
+          },
           { credentials },
         );
         entity = mainEntity(items);

@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
+  ANNOTATION_ORIGIN_LOCATION,
   Entity,
   parseEntityRef,
   stringifyEntityRef,
@@ -23,6 +24,7 @@ import {
   KubeObject,
   VerifiedTeam,
   readEnvironmentApiSettings,
+  readIdpConfig,
 } from '@internal/plugin-idp-node';
 import { defaultGitLabHost, gitlabClient, sleep } from './helpers';
 import {
@@ -158,9 +160,7 @@ async function resourcesOfEntity(
       type: 'gitlab-variable',
       host,
       projectId: app.id,
-      key:
-        config.getOptionalString('idp.gitlab.deployToken.variableName') ??
-        'DEPLOY_REPO_TOKEN',
+      key: readIdpConfig(config).gitlab.deployToken.variableName,
     });
     out.push({
       type: 'gitlab-project',
@@ -201,20 +201,16 @@ async function resourcesOfEntity(
         });
       }
     }
-    if (
-      config.getOptionalString('idp.argocd.repositoryCredentials') === 'secret'
-    ) {
-      for (const cluster of config.getOptionalStringArray(
-        'idp.argocd.clusters',
-      ) ?? []) {
+    const { argocd } = readIdpConfig(config);
+    if (argocd.repositoryCredentials === 'secret') {
+      for (const cluster of argocd.clusters) {
         out.push({
           type: 'kubernetes-object',
           cluster,
           apiVersion: 'v1',
           kind: 'Secret',
           name: argocdRepoSecretName(deploy.id),
-          namespace:
-            config.getOptionalString('idp.argocd.namespace') ?? 'argocd',
+          namespace: argocd.namespace,
         });
       }
     }
@@ -368,12 +364,7 @@ export function undoAction(options: {
         );
       }
       const projectRemoval =
-        input.projects ??
-        (config.getOptionalString('idp.gitlab.projectRemoval') as
-          | 'delete'
-          | 'archive'
-          | undefined) ??
-        'delete';
+        input.projects ?? readIdpConfig(config).gitlab.projectRemoval;
       const credentials = await ctx.getInitiatorCredentials();
       const clients = new Map<string, GitLabClient>();
       const gitlabFor = (host: string) => {
@@ -666,9 +657,7 @@ async function removeOne(
           credentials,
         });
         const origin =
-          entity?.metadata.annotations?.[
-            'backstage.io/managed-by-origin-location'
-          ];
+          entity?.metadata.annotations?.[ANNOTATION_ORIGIN_LOCATION];
         if (entity?.metadata.uid && origin === `url:${r.target}`) {
           await catalog.removeEntityByUid(entity.metadata.uid, { credentials });
           entityRemoved = true;
@@ -698,12 +687,8 @@ async function removeOne(
       return 'removed';
     }
     case 'gitops-file': {
-      const gitops = deps.config.getOptionalConfig('idp.environment.gitops');
-      if (
-        !gitops ||
-        gitops.getString('project') !== r.project ||
-        gitops.getString('host') !== r.host
-      ) {
+      const gitops = readIdpConfig(deps.config).environment.gitops;
+      if (!gitops || gitops.project !== r.project || gitops.host !== r.host) {
         return {
           notOurs: `${r.project} is not the configured GitOps repository`,
         };
@@ -722,9 +707,8 @@ async function removeOne(
       return 'removed';
     }
     case 'gitlab-variable': {
-      const expectedKey =
-        deps.config.getOptionalString('idp.gitlab.deployToken.variableName') ??
-        'DEPLOY_REPO_TOKEN';
+      const expectedKey = readIdpConfig(deps.config).gitlab.deployToken
+        .variableName;
       if (r.key !== expectedKey) {
         return { notOurs: `${r.key} is not the golden path's variable` };
       }

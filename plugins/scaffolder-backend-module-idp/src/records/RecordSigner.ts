@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Config } from '@backstage/config';
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { readIdpConfig } from '@internal/plugin-idp-node';
 
 /**
  * Signs and verifies undo records (HMAC-SHA256), so `idp:undo` acts only on records our own
@@ -19,7 +20,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 export class RecordSigner {
   static fromConfig(config: Config, logger?: LoggerService): RecordSigner {
     const configured =
-      config.getOptionalString('idp.undo.recordKey') ??
+      readIdpConfig(config).undo.recordKey ??
       config
         .getOptionalConfigArray('backend.auth.keys')?.[0]
         ?.getOptionalString('secret');

@@ -110,6 +110,21 @@ describe('idpEntityNamePickerValidation', () => {
     expect(await validate(name, { ownerField: 'owner' })).toEqual([]);
   });
 
+  // The owner's team comes from teamFromOwnerRef of @internal/plugin-idp-common, the rule the
+  // backend applies: a user or a group of another namespace is no team, so no namespace is
+  // named after it (the backend's former copy read 'jane' out of user:default/jane).
+  it.each(['user:default/jane', 'group:other/team-payments'])(
+    'checks no namespace for the owner %j, which is no team',
+    async owner => {
+      expect(
+        await validate('a'.repeat(60), {
+          ownerField: 'owner',
+          formData: { owner },
+        }),
+      ).toEqual([]);
+    },
+  );
+
   it("gets the schema and ui:options from the scaffolder's validation of a template step", async () => {
     // The step of templates/service/python-fastapi.yaml, as the scaffolder parses it.
     const step = {

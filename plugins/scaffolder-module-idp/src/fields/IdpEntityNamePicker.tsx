@@ -6,7 +6,8 @@ import {
   makeFieldSchema,
 } from '@backstage/plugin-scaffolder-react';
 import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
-import { entityNameErrors, teamFromOwnerRef } from './entityNameErrors';
+import { teamFromOwnerRef } from '@internal/plugin-idp-common';
+import { entityNameErrors } from './entityNameErrors';
 
 /** The `ui:options` of `IdpEntityNamePicker`. */
 export interface IdpEntityNamePickerUiOptions {

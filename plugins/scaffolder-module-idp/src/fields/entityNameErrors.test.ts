@@ -1,8 +1,4 @@
-import {
-  entityNameErrors,
-  suggestEntityName,
-  teamFromOwnerRef,
-} from './entityNameErrors';
+import { entityNameErrors, suggestEntityName } from './entityNameErrors';
 
 describe('entityNameErrors', () => {
   it('accepts a name that follows the rule', () => {
@@ -73,21 +69,5 @@ describe('suggestEntityName', () => {
     );
     expect(suggestEntityName('42 Payments', 63)).toBe('payments');
     expect(suggestEntityName('Abc-Def', 4)).toBe('abc');
-  });
-});
-
-describe('teamFromOwnerRef', () => {
-  it('reads the team of a group ref', () => {
-    expect(teamFromOwnerRef('group:default/team-payments')).toBe(
-      'team-payments',
-    );
-    expect(teamFromOwnerRef('team-payments')).toBe('team-payments');
-  });
-
-  it('ignores users, empty and malformed values', () => {
-    expect(teamFromOwnerRef('user:default/jane')).toBeUndefined();
-    expect(teamFromOwnerRef('')).toBeUndefined();
-    expect(teamFromOwnerRef(undefined)).toBeUndefined();
-    expect(teamFromOwnerRef('group:default/')).toBeUndefined();
   });
 });

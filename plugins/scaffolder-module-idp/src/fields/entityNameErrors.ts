@@ -1,15 +1,8 @@
-import { parseEntityRef } from '@backstage/catalog-model';
-
-/** Kubernetes' limit for a namespace name (an RFC 1123 DNS label). */
-export const KUBERNETES_NAME_MAX_LENGTH = 63;
-
-/**
- * The environment with the longest name. A component's namespaces are
- * `<team>-<component>-<environment>`, so a name that fits with this one fits with every
- * environment (mirrors `environmentNames` in `@internal/plugin-idp-node`, which a frontend
- * package cannot import).
- */
-export const LONGEST_ENVIRONMENT = 'development';
+import {
+  KUBERNETES_NAME_MAX_LENGTH,
+  LONGEST_ENVIRONMENT,
+  environmentNames,
+} from '@internal/plugin-idp-common';
 
 /** Options of {@link entityNameErrors}. */
 export interface EntityNameErrorsOptions {
@@ -31,28 +24,6 @@ export function suggestEntityName(value: string, maxLength: number): string {
     .replace(/^[^a-z]+/, '')
     .slice(0, maxLength)
     .replace(/-+$/, '');
-}
-
-/**
- * The team of an owner field's value when it is a group ref (`group:default/team-payments`
- * → `team-payments`); `undefined` for users, empty or malformed values, whose namespaces
- * the portal does not name after a team.
- */
-export function teamFromOwnerRef(ownerRef: unknown): string | undefined {
-  if (typeof ownerRef !== 'string' || ownerRef === '') {
-    return undefined;
-  }
-  try {
-    const ref = parseEntityRef(ownerRef, {
-      defaultKind: 'group',
-      defaultNamespace: 'default',
-    });
-    return ref.kind.toLocaleLowerCase('en-US') === 'group'
-      ? ref.name
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function describeCharacters(characters: string[]): string {
@@ -112,10 +83,15 @@ export function entityNameErrors(
   }
 
   if (team) {
-    const namespace = `${team}-${value}-${LONGEST_ENVIRONMENT}`;
+    // The namespace the composition would create, by the rule the backend applies.
+    const { namespace } = environmentNames({
+      team,
+      component: value,
+      environment: LONGEST_ENVIRONMENT,
+    });
     if (namespace.length > KUBERNETES_NAME_MAX_LENGTH) {
       const room =
-        KUBERNETES_NAME_MAX_LENGTH - `${team}--${LONGEST_ENVIRONMENT}`.length;
+        KUBERNETES_NAME_MAX_LENGTH - (namespace.length - value.length);
       const remedy =
         room > 0
           ? `Shorten the name to at most ${room} characters.`

@@ -1,7 +1,10 @@
 import {
+  ENVIRONMENTS,
+  LONGEST_ENVIRONMENT,
   deployRepoPath,
   descriptionErrors,
   dnsLabelErrors,
+  dnsNameErrors,
   environmentNames,
   groupPathErrors,
   teamFromOwnerRef,
@@ -48,6 +51,36 @@ describe('dnsLabelErrors', () => {
       expect(errors.join('; ')).toContain("may contain only a-z, 0-9 and '-'");
     },
   );
+});
+
+describe('dnsNameErrors', () => {
+  it.each(['apps.acme.example', 'acme.example', 'a-b.c1.example'])(
+    'accepts %j',
+    value => {
+      expect(dnsNameErrors(value)).toEqual([]);
+    },
+  );
+
+  it.each([
+    'xx',
+    'Apps.acme.example',
+    '*.apps.acme.example',
+    'apps.acme.example.',
+    '-apps.acme.example',
+    'apps..example',
+    'apps.acme.example:443',
+    'https://apps.acme.example',
+    `${'a'.repeat(64)}.example`,
+    `${'a.'.repeat(127)}example`,
+  ])('refuses %j', value => {
+    expect(dnsNameErrors(value)[0]).toContain('is not a DNS name');
+  });
+
+  it('refuses an IP address', () => {
+    expect(dnsNameErrors('10.0.0.1')).toEqual([
+      'is not a DNS name: it ends in a number, not a top-level domain (an IP address?)',
+    ]);
+  });
 });
 
 describe('groupPathErrors', () => {
@@ -171,7 +204,43 @@ describe('teamFromOwnerRef', () => {
     ['group:team-payments', 'team-payments'],
     ['default/team-payments', 'team-payments'],
     ['team-payments', 'team-payments'],
+    ['Group:Default/team-payments', 'team-payments'],
+    [' group:default/team-payments ', 'team-payments'],
   ])('%j gives %j', (ref, team) => {
     expect(teamFromOwnerRef(ref)).toBe(team);
+  });
+
+  // These used to differ: the backend's copy stripped prefixes and gave 'jane' for a user
+  // (and '' or 'other/team-x'-like names for the rest), the form field's gave undefined.
+  // Only a Group in the default namespace is a team (TeamAuthority refuses anything else).
+  it.each([
+    ['user:default/jane'],
+    ['User:default/jane'],
+    ['group:other/team-payments'],
+    ['other/team-payments'],
+    ['group:default/'],
+    ['component:default/payments'],
+    [''],
+    ['   '],
+    ['group:'],
+  ])('%j names no team', ref => {
+    expect(teamFromOwnerRef(ref)).toBeUndefined();
+  });
+
+  it('names no team for a value that is not a string', () => {
+    expect(teamFromOwnerRef(undefined)).toBeUndefined();
+    expect(teamFromOwnerRef(42)).toBeUndefined();
+    expect(teamFromOwnerRef(['group:default/team-payments'])).toBeUndefined();
+  });
+});
+
+describe('LONGEST_ENVIRONMENT', () => {
+  it('is the environment with the longest name', () => {
+    for (const environment of ENVIRONMENTS) {
+      expect(LONGEST_ENVIRONMENT.length).toBeGreaterThanOrEqual(
+        environment.length,
+      );
+    }
+    expect(LONGEST_ENVIRONMENT).toBe('development');
   });
 });
