@@ -231,10 +231,16 @@ test("2a. the service's TechDocs: built by the portal from its GitLab repository
   await expect(page.getByRole('heading', { name: 'What it is' })).toBeVisible({
     timeout: 90_000,
   });
-  await expect(page.getByText('Deployment repository')).toBeVisible();
   await expect(
-    page.getByText(`idp/team-payments/${SERVICE}-deployment`),
+    page.getByRole('cell', { name: 'Deployment repository', exact: true }),
   ).toBeVisible();
+  await expect(
+    page.getByRole('cell', { name: `idp/team-payments/${SERVICE}-deployment` }),
+  ).toBeVisible();
+  // Built and up to date: the reader's "checking for updates" bar is gone.
+  await expect(page.getByRole('progressbar')).toHaveCount(0, {
+    timeout: 60_000,
+  });
   await screenshot(page, testInfo, 'techdocs-generated-service', {
     fullPage: true,
   });

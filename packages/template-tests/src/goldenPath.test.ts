@@ -387,6 +387,8 @@ describe('the Python golden path through the portal', () => {
     expect(docs.text).toMatch(new RegExp(`<h1 id="${NAME}">${NAME}\\b`));
     expect(docs.text).toContain(app.fullPath);
     expect(docs.text).toContain(deploy.fullPath);
+    // Nothing fetched from outside the portal (the reader waits for every stylesheet).
+    expect(docs.text).not.toMatch(/https:\/\/fonts\.(googleapis|gstatic)\.com/);
 
     // The app's deploy job, as its pipeline on main runs it (gitlab-ci-local, shell executor),
     // with the DEPLOY_REPO_TOKEN the golden path stored: it commits the new image tag into the
