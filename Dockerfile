@@ -55,6 +55,7 @@ COPY --chown=node:node app-config.yaml app-config.production.yaml app-config.git
 # organisation (catalog-info/org.yaml, local mode and the sandbox only): production's users and
 # groups come from the GitLab org sync or a site's file. .dockerignore leaves it out of the
 # context, so no layer of the image holds it.
+COPY --chown=node:node catalog-info.yaml ./
 COPY --chown=node:node catalog-info ./catalog-info
 COPY --chown=node:node templates ./templates
 # The image's `node` user (uid 1000); Kubernetes manifests also set runAsNonRoot.
