@@ -15,12 +15,12 @@ with_progress() { # <what> <command...>
   while kill -0 "$pid" 2>/dev/null; do
     sleep 5
     if kill -0 "$pid" 2>/dev/null && (( (SECONDS - t0) % 30 < 5 && SECONDS - t0 >= 30 )); then
-      log "… $what: still building ($(( (SECONDS - t0) / 60 ))m$(( (SECONDS - t0) % 60 ))s; first run only)"
+      log "… $what: still building ($(( (SECONDS - t0) / 60 ))m$(( (SECONDS - t0) % 60 ))s)"
     fi
   done
   wait "$pid" || rc=$?
   cat "$out"; rm -f "$out"
-  if (( SECONDS - t0 >= 30 )); then log "$what: built in $(( SECONDS - t0 ))s (cached from now on)"; fi
+  if (( SECONDS - t0 >= 30 )); then log "$what: ready after $(( SECONDS - t0 ))s"; fi
   return $rc
 }
 

@@ -321,6 +321,20 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, errors.Wrap(err, "cannot compose resources"))
 		return rsp, nil
 	}
+	if answered && len(observed) > 0 && (existing == nil || existing.GetDeletionTimestamp() != nil) {
+		// The XR's namespace is gone (deleted under it) or going. Crossplane fails a whole
+		// reconcile on the first composed resource it cannot apply, in no fixed order, and
+		// backs off: the quota, limits, policies and role binding, refused while their namespace
+		// does not exist, could hold the namespace's own recreation back for minutes. So this
+		// reconcile composes what lives outside it (the namespace, the Application) and the
+		// namespace's creation triggers the next one, which composes the rest.
+		for name, obj := range objects {
+			if obj.GetNamespace() == spec.Namespace() {
+				delete(objects, name)
+			}
+		}
+		log.Debug("target namespace missing: composing it before what lives in it")
+	}
 
 	// Keep what earlier pipeline steps desired; ours win on a name clash.
 	desired, err := request.GetDesiredComposedResources(req)

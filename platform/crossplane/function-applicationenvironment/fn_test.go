@@ -353,6 +353,32 @@ func TestFirstCallOfAnExistingXRKeepsItsComposedResources(t *testing.T) {
 	}
 }
 
+func TestAnExistingXRWhoseNamespaceIsGoneComposesTheNamespaceFirst(t *testing.T) {
+	// Deleted under the XR: what lives in the namespace waits for the reconcile after it exists
+	// (Crossplane would fail this one on the first of them and back off).
+	rsp := run(t, withObservedNamespace(newRequest(xrPaymentsTargeted, ""), "team-payments-api"))
+	got := rsp.GetDesired().GetResources()
+	for _, name := range []string{NameNamespace, NameApplication} {
+		if _, ok := got[name]; !ok {
+			t.Errorf("%s not composed", name)
+		}
+	}
+	for _, name := range []string{NameResourceQuota, NameLimitRange, NameNetworkPolicyDeny,
+		NameNetworkPolicySameNS, NameNetworkPolicyGW, NameRoleBindingTeamEdit} {
+		if _, ok := got[name]; ok {
+			t.Errorf("%s composed before its namespace exists", name)
+		}
+	}
+	// Still terminating: the same.
+	terminating := withNamespace(newRequest(xrPaymentsTargeted, ""), `{"apiVersion":"v1","kind":"Namespace",`+
+		`"metadata":{"name":"team-payments-api","deletionTimestamp":"2026-12-03T10:00:00Z"}}`)
+	if _, ok := run(t, withObservedNamespace(terminating, "team-payments-api")).GetDesired().GetResources()[NameResourceQuota]; ok {
+		t.Error("the quota composed into a terminating namespace")
+	}
+	// Once it exists again, everything: "composed by this XR (its observed composed namespace)"
+	// in TestTargetNamespaceThatAlreadyExists.
+}
+
 func TestTargetNamespaceThatAlreadyExists(t *testing.T) {
 	const uid = "6f1c2a3e-0b7d-4a59-9d0e-2b8f4c1a7e11"
 	ns := func(metadata string) string {
