@@ -458,7 +458,11 @@ describe('the Python golden path through the portal', () => {
           'argocd',
         );
         const d = await admin.get('apps/v1', 'Deployment', NAME, NAMESPACE);
+        // The history entry is written when the operation completes, after the Deployment
+        // may already show the new image: wait for both.
         return a?.status?.sync?.revision === bumped &&
+          a?.status?.operationState?.phase === 'Succeeded' &&
+          a?.status?.history?.some((h: any) => h.revision === bumped) &&
           a?.status?.health?.status === 'Healthy' &&
           d?.spec?.template?.spec?.containers?.[0]?.image ===
             `${image}:${sha}` &&
@@ -481,6 +485,7 @@ describe('the Python golden path through the portal', () => {
       async () => {
         const e = (await deploymentView()).clusters[0].environments[0];
         return e.application?.revision === bumped &&
+          e.application?.history?.[0]?.revision === bumped &&
           e.pods.length > 0 &&
           e.pods.every((p: any) => p.imageTag === sha)
           ? e
@@ -586,6 +591,7 @@ describe('the Python golden path through the portal', () => {
         return a?.status?.sync?.status === 'Synced' &&
           a?.status?.sync?.revision === twoReplicas &&
           a?.status?.operationState?.phase === 'Succeeded' &&
+          a?.status?.history?.some((h: any) => h.revision === twoReplicas) &&
           d?.spec?.replicas === 2
           ? a
           : undefined;
