@@ -378,5 +378,84 @@ describe('GitLab double: variables, deploy tokens, access tokens, merge requests
       expect(all.body.map((m: any) => m.iid)).toEqual([1]);
       expect(all.headers.get('x-total')).toBe('1');
     });
+
+    // docs: api/merge_requests.md#merge-a-merge-request
+    it('merges with a real merge commit, and refuses a closed one or a conflict', async () => {
+      await api('POST', `${project}/repository/commits`, {
+        branch: 'promote',
+        start_branch: 'main',
+        commit_message: 'Promote',
+        actions: [
+          { action: 'create', file_path: 'promoted.txt', content: 'p' },
+        ],
+      });
+      // main moves on meanwhile: the merge is a two-parent commit, not a fast-forward.
+      await api('POST', `${project}/repository/commits`, {
+        branch: 'main',
+        commit_message: 'Meanwhile',
+        actions: [{ action: 'create', file_path: 'other.txt', content: 'o' }],
+      });
+      const mr = await api('POST', `${project}/merge_requests`, {
+        source_branch: 'promote',
+        target_branch: 'main',
+        title: 'Promote',
+        remove_source_branch: true,
+      });
+      const merged = await api(
+        'PUT',
+        `${project}/merge_requests/${mr.body.iid}/merge`,
+      );
+      expect(merged.status).toBe(200);
+      const branches = await gitlab.state.branches('infra/app');
+      expect(merged.body).toMatchObject({
+        state: 'merged',
+        merged_by: { username: 'root' },
+        merge_commit_sha: branches.main,
+      });
+      expect(merged.body.merged_at).toEqual(expect.any(String));
+      expect(branches.promote).toBeUndefined();
+      const commit = await api(
+        'GET',
+        `${project}/repository/commits/${branches.main}`,
+      );
+      expect(commit.body.parent_ids).toHaveLength(2);
+      for (const file of ['promoted.txt', 'other.txt']) {
+        const res = await api(
+          'GET',
+          `${project}/repository/files/${file}/raw?ref=main`,
+        );
+        expect(res.status).toBe(200);
+      }
+      expect(
+        (await api('PUT', `${project}/merge_requests/${mr.body.iid}/merge`))
+          .status,
+      ).toBe(405);
+      // Both sides change the same file: GitLab cannot merge it.
+      for (const [branch, content] of [
+        ['conflict', 'theirs'],
+        ['main', 'ours'],
+      ]) {
+        await api('POST', `${project}/repository/commits`, {
+          branch,
+          ...(branch === 'conflict' && { start_branch: 'main' }),
+          commit_message: `Change on ${branch}`,
+          actions: [{ action: 'update', file_path: 'other.txt', content }],
+        });
+      }
+      const conflicting = await api('POST', `${project}/merge_requests`, {
+        source_branch: 'conflict',
+        target_branch: 'main',
+        title: 'Conflict',
+      });
+      expect(
+        await api(
+          'PUT',
+          `${project}/merge_requests/${conflicting.body.iid}/merge`,
+        ),
+      ).toMatchObject({
+        status: 406,
+        body: { message: 'Branch cannot be merged' },
+      });
+    });
   });
 });

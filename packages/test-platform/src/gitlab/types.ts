@@ -129,7 +129,7 @@ export interface GitLabVariable {
   description: string | null;
 }
 
-/** A merge request (no diffs, pipelines or merging: only the record). */
+/** A merge request (no diffs or pipelines; merging makes a real merge commit). */
 export interface GitLabMergeRequest {
   id: number;
   iid: number;
@@ -148,6 +148,10 @@ export interface GitLabMergeRequest {
   draft: boolean;
   createdAt: string;
   updatedAt: string;
+  /** Set when merged (PUT .../merge). */
+  mergedAt?: string;
+  mergedById?: number;
+  mergeCommitSha?: string;
 }
 
 /** A project member added through the members API. */

@@ -365,6 +365,10 @@ export class Entities {
         .filter((u): u is GitLabUser => Boolean(u))
         .map(u => this.userBasic(u));
     const assignees = users(mr.assigneeIds);
+    const mergedBy =
+      mr.mergedById !== undefined
+        ? this.store.users.get(mr.mergedById)
+        : undefined;
     return {
       id: mr.id,
       iid: mr.iid,
@@ -374,9 +378,9 @@ export class Entities {
       state: mr.state,
       created_at: mr.createdAt,
       updated_at: mr.updatedAt,
-      merged_by: null,
-      merge_user: null,
-      merged_at: null,
+      merged_by: mergedBy ? this.userBasic(mergedBy) : null,
+      merge_user: mergedBy ? this.userBasic(mergedBy) : null,
+      merged_at: mr.mergedAt ?? null,
       closed_by: null,
       closed_at: null,
       target_branch: mr.targetBranch,
@@ -398,7 +402,7 @@ export class Entities {
       merge_status: 'can_be_merged',
       detailed_merge_status: 'mergeable',
       sha,
-      merge_commit_sha: null,
+      merge_commit_sha: mr.mergeCommitSha ?? null,
       squash_commit_sha: null,
       discussion_locked: null,
       should_remove_source_branch: null,

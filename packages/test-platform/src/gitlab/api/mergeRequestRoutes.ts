@@ -32,9 +32,9 @@ function userIds(c: RouteContext, name: string): number[] | undefined {
 }
 
 /**
- * Merge requests (docs: api/merge_requests.md): create, list, get and
- * update (title/description/state_event). Only the record is modelled:
- * there are no diffs, pipelines, approvals or merging.
+ * Merge requests (docs: api/merge_requests.md): create, list, get, update
+ * (title/description/state_event) and merge (a real merge commit on the
+ * target branch). There are no diffs, pipelines or approvals.
  */
 export function registerMergeRequestRoutes(api: ApiRouter) {
   // docs: api/merge_requests.md#list-project-merge-requests
@@ -157,6 +157,52 @@ export function registerMergeRequestRoutes(api: ApiRouter) {
     const remove = c.params.boolean('remove_source_branch');
     if (remove !== undefined) mr.removeSourceBranch = remove;
     mr.updatedAt = new Date().toISOString();
+    c.reply(200, await render(c, project, mr));
+  });
+
+  // docs: api/merge_requests.md#merge-a-merge-request
+  api.put('/projects/:id/merge_requests/:iid/merge', async c => {
+    const project = c.project(Role.Developer, { write: true });
+    const mr = findMergeRequest(c, project);
+    if (mr.state !== 'opened' || mr.draft) {
+      // GitLab answers 405 for a merge request that is closed, merged or a draft.
+      throw new ApiError(405, { message: '405 Method Not Allowed' });
+    }
+    const repo = c.double.repository(project);
+    const expected = c.params.string('sha');
+    if (expected && expected !== (await repo.branchSha(mr.sourceBranch))) {
+      throw new ApiError(409, {
+        message: 'SHA does not match HEAD of source branch',
+      });
+    }
+    let sha: string;
+    try {
+      sha = await repo.mergeBranches({
+        source: mr.sourceBranch,
+        target: mr.targetBranch,
+        message:
+          c.params.string('merge_commit_message') ??
+          `Merge branch '${mr.sourceBranch}' into '${mr.targetBranch}'\n\n${
+            mr.title
+          }\n\nSee merge request ${c.double.store.projectFullPath(project)}!${
+            mr.iid
+          }`,
+        committer: { name: c.user.name, email: c.user.email },
+      });
+    } catch {
+      throw new ApiError(406, { message: 'Branch cannot be merged' });
+    }
+    const now = new Date().toISOString();
+    mr.state = 'merged';
+    mr.mergedAt = now;
+    mr.mergedById = c.user.id;
+    mr.mergeCommitSha = sha;
+    mr.updatedAt = now;
+    const remove =
+      c.params.boolean('should_remove_source_branch') ??
+      mr.removeSourceBranch ??
+      false;
+    if (remove) await repo.deleteBranch(mr.sourceBranch);
     c.reply(200, await render(c, project, mr));
   });
 }

@@ -618,4 +618,63 @@ export class GitRepository {
       await fs.rm(indexFile, { force: true });
     }
   }
+
+  /**
+   * Merges `source` into `target` with a merge commit, as GitLab's default merge method does:
+   * `git merge-tree --write-tree` (no work tree) and a two-parent commit, the ref updated only if
+   * `target` has not moved. Fails with a GitCommitError on conflicts. Returns the new sha.
+   */
+  async mergeBranches(options: {
+    source: string;
+    target: string;
+    message: string;
+    committer: { name: string; email: string };
+  }): Promise<string> {
+    assertSafeArg(options.source);
+    assertSafeArg(options.target);
+    const sourceSha = await this.branchSha(options.source);
+    const targetSha = await this.branchSha(options.target);
+    if (!sourceSha || !targetSha) {
+      throw new GitCommitError('Branch cannot be merged: a branch is missing');
+    }
+    const merged = await runGit(
+      ['merge-tree', '--write-tree', targetSha, sourceSha],
+      { gitDir: this.gitDir, check: false },
+    );
+    if (merged.code !== 0) {
+      throw new GitCommitError('Branch cannot be merged: it has conflicts');
+    }
+    const tree = merged.stdout.toString('utf8').split('\n')[0].trim();
+    const env = {
+      GIT_AUTHOR_NAME: options.committer.name,
+      GIT_AUTHOR_EMAIL: options.committer.email,
+      GIT_COMMITTER_NAME: options.committer.name,
+      GIT_COMMITTER_EMAIL: options.committer.email,
+    };
+    const commit = (
+      await this.git(
+        ['commit-tree', tree, '-p', targetSha, '-p', sourceSha],
+        options.message,
+        env,
+      )
+    ).stdout
+      .toString('utf8')
+      .trim();
+    try {
+      await this.git([
+        'update-ref',
+        `refs/heads/${options.target}`,
+        commit,
+        targetSha,
+      ]);
+    } catch (e) {
+      if (e instanceof GitCommandError) {
+        throw new GitCommitError(
+          'Could not update the branch: it was changed concurrently',
+        );
+      }
+      throw e;
+    }
+    return commit;
+  }
 }
