@@ -102,6 +102,8 @@ describe('golden-path templates', () => {
       'python-fastapi-service',
       'typescript-node-service',
       'backstage-system',
+      'add-environment',
+      'remove-environment',
       'decommission-service',
       'cleanup-failed-task',
     ]);
@@ -118,6 +120,8 @@ describe('golden-path templates', () => {
       'python-fastapi-service': 'developer',
       'typescript-node-service': 'developer',
       'backstage-system': 'developer',
+      'add-environment': 'developer',
+      'remove-environment': 'developer',
       'decommission-service': 'platform-engineer',
       'cleanup-failed-task': 'platform-engineer',
     });

@@ -155,6 +155,16 @@ export function environmentNames(spec: {
   };
 }
 
+/**
+ * The topic every project a golden path creates carries: the mark `idp:undo` checks before it
+ * removes a project (besides the project's place in the team's group), so undo never removes a
+ * project it did not create, whatever a record or an annotation names; environment management
+ * and promotion check it before they write to a deployment repository.
+ */
+export function componentTopic(component: string): string {
+  return `idp-component-${component}`;
+}
+
 /** The GitOps deployment project's path for a component's application project path. */
 export function deployRepoPath(appProjectPath: string): string {
   return `${appProjectPath}-deployment`;

@@ -13,6 +13,7 @@ export * from './access/RoleMapping';
 export * from './tenancy/TeamAuthority';
 export * from './gitlab/GitLabClient';
 export * from './gitlab/GitLabApiError';
+export * from './gitlab/defaultGitLabHost';
 export * from './gitlab/createGitLabRequester';
 export * from './kubernetes/ClusterClient';
 export * from './environment/ApplicationEnvironment';

@@ -57,6 +57,8 @@ export const DEFAULT_DEVELOPER_ACTIONS: readonly string[] = [
   'idp:gitlab:create-app-repo',
   'idp:gitlab:create-deploy-repo',
   'idp:environment:apply',
+  'idp:environment:prepare',
+  'idp:environment:remove',
   'idp:catalog:register',
   'publish:gitlab:merge-request',
 ];

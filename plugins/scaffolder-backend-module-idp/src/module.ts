@@ -11,6 +11,8 @@ import { TeamAuthority, readIdpConfig } from '@internal/plugin-idp-node';
 import { createAppRepoAction } from './actions/createAppRepo';
 import { createDeployRepoAction } from './actions/createDeployRepo';
 import { applyEnvironmentAction } from './actions/applyEnvironment';
+import { prepareEnvironmentAction } from './actions/prepareEnvironment';
+import { removeEnvironmentAction } from './actions/removeEnvironment';
 import { registerCatalogAction } from './actions/registerCatalog';
 import { undoAction } from './actions/undo';
 import { auditedAction } from './actions/auditedAction';
@@ -65,6 +67,8 @@ export const scaffolderModuleIdp = createBackendModule({
             createAppRepoAction({ config, tenancy }),
             createDeployRepoAction({ config, tenancy }),
             applyEnvironmentAction({ config, tenancy }),
+            prepareEnvironmentAction({ config, tenancy }),
+            removeEnvironmentAction({ config, tenancy }),
             registerCatalogAction({ config, catalog, tenancy }),
             undoAction({
               config,

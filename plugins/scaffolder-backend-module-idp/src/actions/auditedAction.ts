@@ -24,6 +24,9 @@ function targetOf(actionId: string, input: any): string {
       return `environment ${input.component}-${input.environment}${
         input.cluster ? ` on ${input.cluster}` : ''
       }`;
+    case 'idp:environment:prepare':
+    case 'idp:environment:remove':
+      return `environment ${input.environment} of ${input.component}`;
     case 'idp:catalog:register':
       return `catalog location ${input.repoContentsUrl}${
         input.catalogInfoPath ?? ''

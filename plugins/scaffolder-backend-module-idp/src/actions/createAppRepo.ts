@@ -2,6 +2,7 @@ import { Config } from '@backstage/config';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  componentTopic,
   descriptionErrors,
   dnsLabelErrors,
   groupPathErrors,
@@ -16,14 +17,8 @@ import { examples } from './createAppRepo.examples';
 const BRANCH = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 const TOPIC = /^[a-z0-9][a-z0-9-]{0,49}$/;
 
-/**
- * The topic every project a golden path creates carries: the mark `idp:undo` checks before it
- * removes a project (besides the project's place in the team's group), so undo never removes a
- * project it did not create, whatever a record or an annotation names.
- */
-export function componentTopic(component: string): string {
-  return `idp-component-${component}`;
-}
+// The golden path's mark on its projects, in idp-common: the deployment backend checks it too.
+export { componentTopic };
 
 /** Validation shared by both repository actions. */
 export function projectInputErrors(input: {

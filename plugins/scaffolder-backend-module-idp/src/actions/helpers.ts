@@ -1,7 +1,6 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ScmIntegrations } from '@backstage/integration';
 import { GitLabClient, readIdpConfig } from '@internal/plugin-idp-node';
 
 /**
@@ -19,14 +18,7 @@ export function assertValid(errors: Record<string, string[] | undefined>) {
 }
 
 /** The GitLab host actions use when the template names none. */
-export function defaultGitLabHost(config: Config): string {
-  const configured = readIdpConfig(config).gitlab.host;
-  if (configured) return configured;
-  const all = ScmIntegrations.fromConfig(config).gitlab.list();
-  // gitlab.com is always listed by default; prefer the self-hosted instance when there is one.
-  const own = all.filter(i => i.config.host !== 'gitlab.com');
-  return (own[0] ?? all[0]).config.host;
-}
+export { defaultGitLabHost } from '@internal/plugin-idp-node';
 
 /**
  * A GitLab client for `host` with the retry policy of `idp.gitlab.retry`, logging retries; with

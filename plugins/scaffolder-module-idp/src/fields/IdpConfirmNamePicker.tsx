@@ -11,6 +11,11 @@ import { confirmNameErrors, confirmationNameOf } from './confirmNameErrors';
 export interface IdpConfirmNamePickerUiOptions {
   /** The form field holding the ref of the entity the action destroys. */
   entityField?: string;
+  /**
+   * A form field whose value is appended to the name with a dash: with `environment`, the user
+   * types `<name>-<environment>`, the name of the one environment being removed.
+   */
+  suffixField?: string;
 }
 
 /** The schema of `IdpConfirmNamePicker`: a string, with {@link IdpConfirmNamePickerUiOptions}. */
@@ -22,6 +27,10 @@ export const IdpConfirmNamePickerFieldSchema = makeFieldSchema({
         .string()
         .optional()
         .describe('Form field with the ref of the entity whose name is typed'),
+      suffixField: z
+        .string()
+        .optional()
+        .describe('Form field whose value is appended to the name with a dash'),
     }),
 });
 
@@ -34,9 +43,12 @@ export const idpConfirmNamePickerValidation: CustomFieldValidator<
 > = (value, field, { formData, uiSchema }) => {
   const entityField =
     uiSchema?.['ui:options']?.entityField ?? DEFAULT_ENTITY_FIELD;
-  confirmNameErrors(value ?? '', formData[entityField]).forEach(error =>
-    field.addError(error),
-  );
+  const suffixField = uiSchema?.['ui:options']?.suffixField;
+  confirmNameErrors(
+    value ?? '',
+    formData[entityField],
+    suffixField ? formData[suffixField] ?? '' : undefined,
+  ).forEach(error => field.addError(error));
 };
 
 const useStyles = makeStyles(theme => ({
@@ -66,8 +78,12 @@ export const IdpConfirmNamePicker = (
   const classes = useStyles();
   const entityField =
     uiSchema['ui:options']?.entityField ?? DEFAULT_ENTITY_FIELD;
+  const suffixField = uiSchema['ui:options']?.suffixField;
   // The scaffolder's stepper puts every step's values in formContext.formData.
-  const name = confirmationNameOf(formContext?.formData?.[entityField]);
+  const name = confirmationNameOf(
+    formContext?.formData?.[entityField],
+    suffixField ? formContext?.formData?.[suffixField] ?? '' : undefined,
+  );
 
   return (
     <TextField

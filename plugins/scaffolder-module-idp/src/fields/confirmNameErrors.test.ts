@@ -23,6 +23,31 @@ describe('confirmNameErrors', () => {
   });
 });
 
+describe('confirmNameErrors with a suffix (one environment of a service)', () => {
+  const ref = 'component:default/payments-refunds';
+
+  it('accepts <name>-<suffix>', () => {
+    expect(
+      confirmNameErrors('payments-refunds-staging', ref, 'staging'),
+    ).toEqual([]);
+  });
+
+  it.each(['payments-refunds', 'payments-refunds-production', ''])(
+    'refuses %j',
+    value => {
+      expect(confirmNameErrors(value, ref, 'staging')).toEqual([
+        "Type 'payments-refunds-staging' to confirm",
+      ]);
+    },
+  );
+
+  it('asks for the environment first when none is chosen', () => {
+    expect(confirmNameErrors('payments-refunds', ref, '')).toEqual([
+      'Choose the entity and the environment first, then type the name to confirm',
+    ]);
+  });
+});
+
 describe('confirmationNameOf', () => {
   it('is the name of the ref', () => {
     expect(confirmationNameOf('component:default/payments-refunds')).toBe(
