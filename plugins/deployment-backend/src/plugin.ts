@@ -5,11 +5,13 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { deploymentPermissions } from '@internal/plugin-deployment-common';
 import { DeploymentReader } from './service/DeploymentReader';
+import { Promoter } from './service/Promoter';
 import { createRouter } from './service/createRouter';
 
 /**
  * The deployment view's backend (`/api/deployment`): a service's ApplicationEnvironments, Argo CD
- * Applications and pods from every configured cluster, and Argo CD refresh and sync.
+ * Applications and pods from every configured cluster, Argo CD refresh and sync, and promotions
+ * between environments through the GitOps deployment repository.
  *
  * @public
  */
@@ -35,7 +37,8 @@ export const deploymentPlugin = createBackendPlugin({
             reader.clusterNames.join(', ') || 'none configured'
           }`,
         );
-        deps.httpRouter.use(await createRouter({ ...deps, reader }));
+        const promoter = Promoter.fromConfig(deps.config);
+        deps.httpRouter.use(await createRouter({ ...deps, reader, promoter }));
       },
     });
   },

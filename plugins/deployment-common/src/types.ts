@@ -123,6 +123,8 @@ export interface PodStatus {
   startedAt?: string;
   /** The first container's image tag (or digest). */
   imageTag?: string;
+  /** The first container's image, as its spec names it (what a promotion deploys onwards). */
+  image?: string;
   /** The last time a container ended. */
   lastTermination?: { reason?: string; exitCode?: number; finishedAt?: string };
   /**
@@ -144,4 +146,44 @@ export interface DeploymentActionRequest {
   action: 'refresh' | 'sync';
   cluster: string;
   application: string;
+}
+
+/**
+ * A request to promote what runs in one environment of a service to a later one. It names only
+ * the environments: the image is what the clusters say runs in `from`.
+ *
+ * @public
+ */
+export interface PromotionRequest {
+  from: string;
+  to: string;
+}
+
+/**
+ * What a promotion did: a commit on the target environment's branch (development, staging), or
+ * a merge request into production's (GitLab's approval deploys it).
+ *
+ * @public
+ */
+export interface PromotionResult {
+  kind: 'commit' | 'merge-request';
+  image: string;
+  message: string;
+  /** The commit's or merge request's page. */
+  url: string;
+}
+
+/**
+ * An open promotion merge request of a service's deployment repository.
+ *
+ * @public
+ */
+export interface PendingPromotion {
+  /** The environment it deploys to when merged (its target branch). */
+  environment: string;
+  title: string;
+  url: string;
+  iid: number;
+  createdAt: string;
+  author?: string;
 }

@@ -16,6 +16,12 @@ import {
   deploymentReadPermission,
 } from '@internal/plugin-deployment-common';
 import { DeploymentReader } from './DeploymentReader';
+import { Promoter } from './Promoter';
+
+const promotionSchema = z.object({
+  from: z.enum(['development', 'staging', 'production']),
+  to: z.enum(['development', 'staging', 'production']),
+});
 
 const actionSchema = z.object({
   action: z.enum(['refresh', 'sync']),
@@ -29,16 +35,21 @@ const actionSchema = z.object({
  *   the caller may read the entity and `deployment.status.read` allows it;
  * - `POST /entities/:namespace/:kind/:name/actions`: refresh or sync one of its Argo CD
  *   Applications, if `deployment.application.act` allows it for that entity; audited.
+ * - `GET /entities/:namespace/:kind/:name/promotions`: its open promotion merge requests;
+ * - `POST /entities/:namespace/:kind/:name/promotions`: promote what runs in one environment to
+ *   a later one (a commit, or a merge request into production), under the same permission as
+ *   sync; audited.
  */
 export async function createRouter(options: {
   reader: DeploymentReader;
+  promoter: Promoter;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
   logger: LoggerService;
 }): Promise<express.Router> {
-  const { reader, catalog, httpAuth, permissions, auditor } = options;
+  const { reader, promoter, catalog, httpAuth, permissions, auditor } = options;
   const router = Router();
   router.use(express.json());
 
@@ -72,6 +83,82 @@ export async function createRouter(options: {
     }
     res.json(await reader.read(entity));
   });
+
+  const mayRead = async (
+    entityRef: string,
+    credentials: Awaited<ReturnType<HttpAuthService['credentials']>>,
+  ) => {
+    const [decision] = await permissions.authorize(
+      [{ permission: deploymentReadPermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `You may not see the deployment status of ${entityRef}`,
+      );
+    }
+  };
+
+  router.get(
+    '/entities/:namespace/:kind/:name/promotions',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req);
+      const entity = await entityOf(req.params, credentials);
+      await mayRead(stringifyEntityRef(entity), credentials);
+      res.json(await promoter.pending(entity));
+    },
+  );
+
+  router.post(
+    '/entities/:namespace/:kind/:name/promotions',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const parsed = promotionSchema.safeParse(req.body);
+      if (!parsed.success) {
+        throw new InputError(
+          `Invalid promotion: ${parsed.error.issues
+            .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+            .join('; ')}`,
+        );
+      }
+      const entityRef = stringifyEntityRef({
+        kind: req.params.kind,
+        namespace: req.params.namespace,
+        name: req.params.name,
+      });
+      const event = await auditor.createEvent({
+        eventId: 'environment-promotion',
+        severityLevel: parsed.data.to === 'production' ? 'high' : 'medium',
+        request: req,
+        meta: { entityRef, from: parsed.data.from, to: parsed.data.to },
+      });
+      try {
+        const [decision] = await permissions.authorize(
+          [{ permission: deploymentActionPermission, resourceRef: entityRef }],
+          { credentials },
+        );
+        if (decision.result !== AuthorizeResult.ALLOW) {
+          throw new NotAllowedError(
+            `You may not promote ${entityRef}: only its owners and platform engineers may`,
+          );
+        }
+        const entity = await entityOf(req.params, credentials);
+        const result = await promoter.promote(
+          entity,
+          await reader.read(entity),
+          parsed.data,
+          credentials.principal.userEntityRef,
+        );
+        await event.success({
+          meta: { kind: result.kind, image: result.image, url: result.url },
+        });
+        res.status(201).json(result);
+      } catch (error) {
+        await event.fail({ error: error as Error });
+        throw error;
+      }
+    },
+  );
 
   router.post('/entities/:namespace/:kind/:name/actions', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });

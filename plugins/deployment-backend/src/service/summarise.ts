@@ -217,6 +217,7 @@ export function podOf(pod: any): PodStatus {
     ...(imageTagOf(containers[0]?.image) && {
       imageTag: imageTagOf(containers[0]?.image),
     }),
+    ...(containers[0]?.image && { image: containers[0].image }),
     ...(terminated && {
       lastTermination: {
         ...(terminated.reason && { reason: String(terminated.reason) }),

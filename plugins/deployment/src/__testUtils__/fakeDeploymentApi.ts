@@ -2,6 +2,9 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
   DeploymentActionRequest,
   DeploymentStatus,
+  PendingPromotion,
+  PromotionRequest,
+  PromotionResult,
 } from '@internal/plugin-deployment-common';
 import type { DeploymentApi } from '../api/DeploymentApi';
 
@@ -24,6 +27,23 @@ export function fakeDeploymentApi(
       ) => ({
         message: `${request.action} of ${request.application} requested`,
       }),
+    ),
+    promote: jest.fn(
+      async (
+        _entityRef: CompoundEntityRef,
+        request: PromotionRequest,
+      ): Promise<PromotionResult> => ({
+        kind: request.to === 'production' ? 'merge-request' : 'commit',
+        image: 'registry.example/app:1.0.0',
+        message: `Promoted to ${request.to}`,
+        url: 'https://gitlab.example/commit',
+      }),
+    ),
+    getPendingPromotions: jest.fn(
+      async (
+        _entityRef: CompoundEntityRef,
+        _options?: { signal?: AbortSignal },
+      ): Promise<PendingPromotion[]> => [],
     ),
   };
 }

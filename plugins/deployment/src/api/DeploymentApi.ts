@@ -3,6 +3,9 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
   DeploymentActionRequest,
   DeploymentStatus,
+  PendingPromotion,
+  PromotionRequest,
+  PromotionResult,
 } from '@internal/plugin-deployment-common';
 
 /**
@@ -15,8 +18,8 @@ export interface DeploymentActionResponse {
 }
 
 /**
- * Reads a service's deployment status from the deployment backend and asks it to refresh or
- * sync an Argo CD Application.
+ * Reads a service's deployment status from the deployment backend, asks it to refresh or
+ * sync an Argo CD Application, and to promote an image between environments.
  *
  * @public
  */
@@ -38,6 +41,21 @@ export interface DeploymentApi {
     entityRef: CompoundEntityRef,
     request: DeploymentActionRequest,
   ): Promise<DeploymentActionResponse>;
+
+  /**
+   * Promotes what runs in one environment to a later one (a commit, or a merge request into
+   * production). Rejects with the backend's reason, e.g. when the source is not healthy (409).
+   */
+  promote(
+    entityRef: CompoundEntityRef,
+    request: PromotionRequest,
+  ): Promise<PromotionResult>;
+
+  /** The entity's open promotion merge requests. */
+  getPendingPromotions(
+    entityRef: CompoundEntityRef,
+    options?: { signal?: AbortSignal },
+  ): Promise<PendingPromotion[]>;
 }
 
 /**

@@ -3,6 +3,9 @@ import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import type {
   DeploymentActionRequest,
   DeploymentStatus,
+  PendingPromotion,
+  PromotionRequest,
+  PromotionResult,
 } from '@internal/plugin-deployment-common';
 import type { DeploymentActionResponse, DeploymentApi } from './DeploymentApi';
 
@@ -75,6 +78,35 @@ export class DeploymentClient implements DeploymentApi {
       | Partial<DeploymentActionResponse>
       | undefined;
     return { message: body?.message ?? `${request.action} requested` };
+  }
+
+  async promote(
+    entityRef: CompoundEntityRef,
+    request: PromotionRequest,
+  ): Promise<PromotionResult> {
+    const response = await this.#fetchApi.fetch(
+      `${await this.#url(entityRef)}/promotions`,
+      {
+        method: 'POST',
+        headers: {
+          Accept: 'application/json',
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify(request),
+      },
+    );
+    return (await this.#json(response)) as PromotionResult;
+  }
+
+  async getPendingPromotions(
+    entityRef: CompoundEntityRef,
+    options?: { signal?: AbortSignal },
+  ): Promise<PendingPromotion[]> {
+    const response = await this.#fetchApi.fetch(
+      `${await this.#url(entityRef)}/promotions`,
+      { headers: { Accept: 'application/json' }, signal: options?.signal },
+    );
+    return ((await this.#json(response)) as PendingPromotion[]) ?? [];
   }
 
   async #url(entityRef: CompoundEntityRef): Promise<string> {

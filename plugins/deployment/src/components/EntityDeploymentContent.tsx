@@ -1,18 +1,24 @@
-import { Fragment, useCallback } from 'react';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Fragment, useCallback, useEffect, useState } from 'react';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { useApi } from '@backstage/frontend-plugin-api';
 import { Progress } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { makeStyles } from '@material-ui/core/styles';
-import { deploymentActionPermission } from '@internal/plugin-deployment-common';
+import {
+  PendingPromotion,
+  deploymentActionPermission,
+} from '@internal/plugin-deployment-common';
+import { deploymentApiRef } from '../api/DeploymentApi';
 import { useDeploymentStatus } from '../hooks/useDeploymentStatus';
 import { useRefreshIntervalMs } from '../hooks/useRefreshIntervalMs';
-import { kubernetesIdOf } from '@internal/plugin-idp-common';
+import { ENVIRONMENTS, kubernetesIdOf } from '@internal/plugin-idp-common';
 import { isNothingDeployed } from '../lib/status';
 import { ClusterErrorAlert } from './ClusterErrorAlert';
 import { DeploymentLoadFailed } from './DeploymentLoadFailed';
 import { DeploymentHeader } from './DeploymentHeader';
 import { DeploymentMissingAnnotation } from './DeploymentMissingAnnotation';
+import { EnvironmentManagement } from './EnvironmentManagement';
 import { EnvironmentSection } from './EnvironmentSection';
 import { NotDeployedState } from './NotDeployedState';
 
@@ -20,6 +26,26 @@ const useStyles = makeStyles(theme => ({
   // Sections stack at any width; each one handles its own narrow layout.
   root: { display: 'flex', flexDirection: 'column', gap: theme.spacing(3) },
 }));
+
+/**
+ * The open promotion merge requests, read again after each promotion. A failure to read them
+ * (no GitLab configured, say) hides the list; it does not break the view.
+ */
+function usePendingPromotions(entityRef: string) {
+  const api = useApi(deploymentApiRef);
+  const [pending, setPending] = useState<PendingPromotion[]>([]);
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    const controller = new AbortController();
+    api
+      .getPendingPromotions(parseEntityRef(entityRef), {
+        signal: controller.signal,
+      })
+      .then(setPending, () => setPending([]));
+    return () => controller.abort();
+  }, [api, entityRef, generation]);
+  return { pending, reload: () => setGeneration(g => g + 1) };
+}
 
 /**
  * The service's deployment, read through the deployment backend: per cluster and environment
@@ -40,6 +66,12 @@ function DeploymentView(props: { entityRef: string }) {
   const onActionRequested = useCallback(() => {
     refresh();
   }, [refresh]);
+  const promotions = usePendingPromotions(entityRef);
+  const reloadPromotions = promotions.reload;
+  const onPromoted = useCallback(() => {
+    refresh();
+    reloadPromotions();
+  }, [refresh, reloadPromotions]);
 
   if (loading) {
     return <Progress />;
@@ -59,6 +91,14 @@ function DeploymentView(props: { entityRef: string }) {
   // 200-pod tables cheap.
   const now = fetchedAt ?? Date.now();
   const nothingDeployed = isNothingDeployed(status);
+  // The service's environments in promotion order: each promotes to the next one it has.
+  const environments = ENVIRONMENTS.filter(name =>
+    status.clusters.some(c => c.environments.some(e => e.environment === name)),
+  );
+  const nextOf = (name?: string) => {
+    const i = environments.indexOf(name as any);
+    return i >= 0 ? environments[i + 1] : undefined;
+  };
 
   return (
     <div className={classes.root}>
@@ -71,6 +111,14 @@ function DeploymentView(props: { entityRef: string }) {
         error={error}
         onRefresh={() => refresh()}
       />
+      {!nothingDeployed && (
+        <EnvironmentManagement
+          entityRef={entityRef}
+          environments={[...environments]}
+          pending={promotions.pending}
+          canAct={canAct}
+        />
+      )}
       {status.clusters.map(cluster => (
         <Fragment key={cluster.cluster}>
           <ClusterErrorAlert cluster={cluster} />
@@ -82,6 +130,8 @@ function DeploymentView(props: { entityRef: string }) {
               entityRef={entityRef}
               canAct={canAct}
               onActionRequested={onActionRequested}
+              promoteTo={nextOf(environment.environment)}
+              onPromoted={onPromoted}
               now={now}
             />
           ))}

@@ -9,6 +9,7 @@ import { podSummaryText, summarisePods } from '../lib/status';
 import { ArgoApplicationPanel } from './ArgoApplicationPanel';
 import { EnvironmentConditions } from './EnvironmentConditions';
 import { PodsTable } from './PodsTable';
+import { PromoteButton } from './PromoteButton';
 
 const useStyles = makeStyles(theme => ({
   heading: { marginBottom: theme.spacing(1) },
@@ -24,6 +25,9 @@ export interface EnvironmentSectionProps {
   entityRef: string;
   canAct: boolean;
   onActionRequested?: () => void;
+  /** The next environment of the service, which this one promotes to. */
+  promoteTo?: string;
+  onPromoted?: () => void;
   now: number;
 }
 
@@ -87,6 +91,15 @@ function EnvironmentSectionView(props: EnvironmentSectionProps) {
             </Typography>
             {environment.pods.length > 0 && (
               <PodsTable pods={environment.pods} now={now} />
+            )}
+            {props.canAct && props.promoteTo && environment.environment && (
+              <PromoteButton
+                entityRef={props.entityRef}
+                from={environment.environment}
+                to={props.promoteTo}
+                imageTag={environment.pods[0]?.imageTag}
+                onPromoted={props.onPromoted}
+              />
             )}
           </Grid>
         </Grid>

@@ -1,0 +1,182 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  annotatedEntity,
+  cluster,
+  deploymentStatus,
+  environment,
+} from '../__fixtures__/deploymentStatus';
+import { DeploymentRequestError } from '../api/DeploymentClient';
+import { fakeDeploymentApi } from '../__testUtils__/fakeDeploymentApi';
+import {
+  DENY,
+  permissionApi,
+  renderForEntity,
+} from '../__testUtils__/renderDeployment';
+import { EntityDeploymentContent } from './EntityDeploymentContent';
+
+const ENTITY_REF = {
+  kind: 'component',
+  namespace: 'default',
+  name: 'payments-refunds',
+};
+const DEV_TITLE =
+  'development · dev-cluster · team-payments-payments-refunds-development';
+const STAGING_TITLE =
+  'staging · dev-cluster · team-payments-payments-refunds-staging';
+
+/** Development and staging of one service on one cluster. */
+const twoEnvironments = () =>
+  deploymentStatus([
+    cluster('dev-cluster', [
+      environment(),
+      environment({
+        name: 'team-payments-payments-refunds-staging',
+        environment: 'staging',
+        namespace: 'team-payments-payments-refunds-staging',
+      }),
+    ]),
+  ]);
+
+describe('environment management in the Deployment tab', () => {
+  it('lists the environments in promotion order, with links to add and remove one for this service', async () => {
+    renderForEntity(<EntityDeploymentContent />, {
+      api: fakeDeploymentApi(twoEnvironments()),
+    });
+    const bar = within(
+      await screen.findByRole('region', { name: 'Environments' }),
+    );
+    expect(bar.getByText('development → staging')).toBeInTheDocument();
+    const formData = encodeURIComponent(
+      JSON.stringify({ component: 'component:default/payments-refunds' }),
+    );
+    expect(
+      bar.getByRole('link', { name: 'Add an environment' }),
+    ).toHaveAttribute(
+      'href',
+      `/create/templates/default/add-environment?formData=${formData}`,
+    );
+    expect(
+      bar.getByRole('link', { name: 'Remove an environment' }),
+    ).toHaveAttribute(
+      'href',
+      `/create/templates/default/remove-environment?formData=${formData}`,
+    );
+  });
+
+  it('promotes development to staging, shows what the backend did, and reads everything again', async () => {
+    const api = fakeDeploymentApi(twoEnvironments());
+    renderForEntity(<EntityDeploymentContent />, { api });
+    const dev = within(await screen.findByRole('region', { name: DEV_TITLE }));
+    const staging = within(
+      await screen.findByRole('region', { name: STAGING_TITLE }),
+    );
+    // Staging is the last environment: nothing to promote it to.
+    expect(staging.queryByRole('button', { name: /^Promote/ })).toBeNull();
+    let accept: () => void = () => {};
+    api.promote.mockImplementationOnce(
+      () =>
+        new Promise(resolve => {
+          accept = () =>
+            resolve({
+              kind: 'commit',
+              image: 'registry.example/payments-refunds:1.4.2',
+              message:
+                'Promoted registry.example/payments-refunds:1.4.2 to staging: commit 1a2b3c4d',
+              url: 'https://gitlab.example/commit/1a2b3c4d',
+            });
+        }),
+    );
+    await userEvent.click(
+      await dev.findByRole('button', { name: /^Promote .*to staging$/ }),
+    );
+    expect(dev.getByRole('button', { name: 'Promoting…' })).toBeDisabled();
+    await act(async () => accept());
+    expect(api.promote).toHaveBeenCalledWith(ENTITY_REF, {
+      from: 'development',
+      to: 'staging',
+    });
+    expect(
+      await dev.findByText(
+        /Promoted registry.example\/payments-refunds:1.4.2 to staging/,
+      ),
+    ).toBeInTheDocument();
+    // Backstage's Link names an external link "…, Opens in a new window".
+    expect(dev.getByRole('link', { name: /^See the commit/ })).toHaveAttribute(
+      'href',
+      'https://gitlab.example/commit/1a2b3c4d',
+    );
+    await waitFor(() => {
+      expect(api.getDeploymentStatus).toHaveBeenCalledTimes(2);
+      expect(api.getPendingPromotions).toHaveBeenCalledTimes(2);
+    });
+  });
+
+  it("shows the backend's refusal, such as an image that is not running healthy", async () => {
+    const api = fakeDeploymentApi(twoEnvironments());
+    api.promote.mockRejectedValueOnce(
+      new DeploymentRequestError(
+        'Not promoted: development is not running healthy, pod payments-refunds-1 is CrashLoopBackOff (4 restarts).',
+        409,
+        'ConflictError',
+      ),
+    );
+    renderForEntity(<EntityDeploymentContent />, { api });
+    const dev = within(await screen.findByRole('region', { name: DEV_TITLE }));
+    await userEvent.click(
+      await dev.findByRole('button', { name: /^Promote .*to staging$/ }),
+    );
+    expect(
+      await dev.findByText(
+        'Not promoted: development is not running healthy, pod payments-refunds-1 is CrashLoopBackOff (4 restarts).',
+      ),
+    ).toBeInTheDocument();
+    expect(api.getDeploymentStatus).toHaveBeenCalledTimes(1);
+  });
+
+  it('lists pending promotions with their merge requests', async () => {
+    const api = fakeDeploymentApi(twoEnvironments());
+    api.getPendingPromotions.mockResolvedValue([
+      {
+        environment: 'production',
+        title: 'Promote payments-refunds 1.4.2 to production',
+        url: 'https://gitlab.example/mr/7',
+        iid: 7,
+        createdAt: new Date().toISOString(),
+        author: 'idp-portal',
+      },
+    ]);
+    renderForEntity(<EntityDeploymentContent />, { api });
+    const link = await screen.findByRole('link', {
+      name: /^Promote payments-refunds 1\.4\.2 to production \(!7\)/,
+    });
+    expect(link).toHaveAttribute('href', 'https://gitlab.example/mr/7');
+    expect(
+      screen.getByText(/waiting for approval in\s+GitLab/),
+    ).toBeInTheDocument();
+  });
+
+  it('offers nothing to change to someone who may not act', async () => {
+    const permission = permissionApi(DENY);
+    // usePermission caches decisions per entity ref: an entity of its own.
+    renderForEntity(<EntityDeploymentContent />, {
+      api: fakeDeploymentApi(twoEnvironments()),
+      permission,
+      entity: {
+        ...annotatedEntity,
+        metadata: {
+          ...annotatedEntity.metadata,
+          name: 'denied-envs',
+          annotations: { 'backstage.io/kubernetes-id': 'denied-envs' },
+        },
+      },
+    });
+    await screen.findByRole('region', { name: DEV_TITLE });
+    await waitFor(() => expect(permission.authorize).toHaveBeenCalled());
+    await act(async () => {});
+    expect(screen.queryByRole('button', { name: /^Promote/ })).toBeNull();
+    expect(
+      screen.queryByRole('link', { name: 'Add an environment' }),
+    ).toBeNull();
+  });
+});
