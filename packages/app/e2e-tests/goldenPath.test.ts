@@ -352,6 +352,113 @@ test("2b. the app's own deploy job ships a new image: Argo CD rolls it out and t
   });
 });
 
+/** Runs the add-environment form that is open on the page to its end. */
+async function addEnvironment(page: Page, environment: string) {
+  await expect(
+    page.getByRole('heading', { name: 'Add an environment' }).first(),
+  ).toBeVisible();
+  // The service is already chosen: the tab's link carries it.
+  await expect(page.getByRole('textbox', { name: 'Service' })).toHaveValue(
+    new RegExp(SERVICE),
+  );
+  await submit(page);
+  await expect(
+    page.getByText(`${SERVICE} now has ${environment}`).first(),
+  ).toBeVisible({ timeout: 120_000 });
+}
+
+test('2c. the developer adds staging from the Deployment tab and promotes development to it; production gets a merge request', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  await signInAs(page, SAMPLE_USERS.developer);
+  await page.goto(`/catalog/default/component/${SERVICE}/deployment`);
+  const bar = page.getByRole('region', { name: 'Environments' });
+  await expect(bar.getByText('development', { exact: true })).toBeVisible({
+    timeout: 45_000,
+  });
+  await bar.getByRole('link', { name: 'Add an environment' }).click();
+  await addEnvironment(page, 'staging');
+
+  await page.goto(`/catalog/default/component/${SERVICE}/deployment`);
+  await expect(bar.getByText('development → staging')).toBeVisible({
+    timeout: 45_000,
+  });
+  const section = (environment: string) =>
+    page.getByRole('region', {
+      name: new RegExp(
+        `^${environment} · .* · team-payments-${SERVICE}-${environment}$`,
+      ),
+    });
+  const development = section('development');
+  const staging = section('staging');
+  await expect(staging.getByText('Ready: True (Available)')).toBeVisible({
+    timeout: 90_000,
+  });
+  // What runs in development (2b's image) is what the button promotes.
+  const tag = (
+    await development
+      .getByRole('cell')
+      .filter({ hasText: /^[0-9a-f]{8}$/ })
+      .first()
+      .textContent()
+  )?.trim();
+  expect(tag).toMatch(/^[0-9a-f]{8}$/);
+  await development
+    .getByRole('button', { name: `Promote ${tag} to staging` })
+    .click();
+  await expect(
+    development.getByText(new RegExp(`Promoted .*:${tag} to staging: commit`)),
+  ).toBeVisible({ timeout: 30_000 });
+  // Argo CD deploys the commit: staging's two pods run the promoted image.
+  await expect(
+    staging.getByRole('cell', { name: tag!, exact: true }),
+  ).toHaveCount(2, {
+    timeout: 120_000,
+  });
+  await expect(staging.getByText('2 pods, all ready')).toBeVisible({
+    timeout: 60_000,
+  });
+  await screenshot(page, testInfo, 'environments-staging-promoted', {
+    fullPage: true,
+  });
+
+  // Production: added by a member of the team, and promoted through a merge request.
+  await page.goto(
+    `/create/templates/default/add-environment?formData=${encodeURIComponent(
+      JSON.stringify({
+        component: `component:default/${SERVICE}`,
+        environment: 'production',
+      }),
+    )}`,
+  );
+  await addEnvironment(page, 'production');
+  await page.goto(`/catalog/default/component/${SERVICE}/deployment`);
+  await expect(bar.getByText('development → staging → production')).toBeVisible(
+    { timeout: 45_000 },
+  );
+  await staging
+    .getByRole('button', { name: `Promote ${tag} to production` })
+    .click();
+  await expect(
+    staging.getByText(
+      new RegExp(`Proposed .*:${tag} for production: merge request !1`),
+    ),
+  ).toBeVisible({ timeout: 30_000 });
+  await expect(
+    bar.getByRole('link', {
+      name: new RegExp(`^Promote ${SERVICE} ${tag} to production \\(!1\\)`),
+    }),
+  ).toBeVisible({ timeout: 30_000 });
+  // Nothing reached production: its pods do not run the promoted image.
+  await expect(
+    section('production').getByRole('cell', { name: tag!, exact: true }),
+  ).toHaveCount(0);
+  await screenshot(page, testInfo, 'environments-three-and-pending-promotion', {
+    fullPage: true,
+  });
+});
+
 test('3. a run that fails on the deployment repository says why', async ({
   page,
   request,
