@@ -128,6 +128,13 @@ async function expectNothingLeft(request: APIRequestContext, name: string) {
     labelSelector: `backstage.io/kubernetes-id=${name}`,
   });
   expect((await labelled.json()).items).toEqual([]);
+  // Every environment (2c added staging and production), not only the first.
+  const environments = await kube({
+    apiVersion: XR_API,
+    kind: 'ApplicationEnvironment',
+    labelSelector: `backstage.io/kubernetes-id=${name}`,
+  });
+  expect((await environments.json()).items).toEqual([]);
 
   const token = await tokenOf(request, 'priya.sharma');
   const entity = await request.get(
@@ -387,7 +394,8 @@ test('2c. the developer adds staging from the Deployment tab and promotes develo
   const section = (environment: string) =>
     page.getByRole('region', {
       name: new RegExp(
-        `^${environment} · .* · team-payments-${SERVICE}-${environment}$`,
+        // "<environment> · <cluster> · <namespace>"; one cluster: no cluster part.
+        `^${environment} · (.* · )?team-payments-${SERVICE}-${environment}$`,
       ),
     });
   const development = section('development');
@@ -620,15 +628,31 @@ test('5. a manager sees the new service and its deployment, and can create or sy
     page.getByRole('table').getByRole('link', { name: SERVICE, exact: true }),
   ).toBeVisible();
   await page.goto(`/catalog/default/component/${SERVICE}/deployment`);
-  await expect(page.getByText('Ready: True (Available)')).toBeVisible();
-  await expect(page.getByText('Healthy', { exact: true })).toBeVisible();
+  // 2c gave the service staging and production too; development is the golden path's.
+  const development = page.getByRole('region', {
+    name: new RegExp(
+      `^development · (.* · )?team-payments-${SERVICE}-development$`,
+    ),
+  });
+  await expect(development.getByText('Ready: True (Available)')).toBeVisible();
+  await expect(development.getByText('Healthy', { exact: true })).toBeVisible();
   // The chart's development values run one replica (kwok runs it; nothing simulated).
-  await expect(page.getByText('1 pod, all ready')).toBeVisible();
+  await expect(development.getByText('1 pod, all ready')).toBeVisible();
+  await expect(
+    page
+      .getByRole('region', { name: 'Environments' })
+      .getByText('development → staging → production'),
+  ).toBeVisible();
   await page.waitForLoadState('networkidle');
   await expect(page.getByRole('button', { name: /^sync$/i })).toHaveCount(0);
   await expect(
     page.getByRole('button', { name: /refresh in argo cd/i }),
   ).toHaveCount(0);
+  // Nor promote, add or remove an environment.
+  await expect(page.getByRole('button', { name: /^promote/i })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: /an environment$/ })).toHaveCount(
+    0,
+  );
   await expect(
     sidebar(page).getByRole('link', { name: 'Create', exact: true }),
   ).toHaveCount(0);

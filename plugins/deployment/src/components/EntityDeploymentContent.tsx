@@ -27,6 +27,15 @@ const useStyles = makeStyles(theme => ({
   root: { display: 'flex', flexDirection: 'column', gap: theme.spacing(3) },
 }));
 
+/** Environments in promotion order (development, staging, production), others last. */
+function inPromotionOrder<T extends { environment?: string }>(list: T[]): T[] {
+  const rank = (e: T) => {
+    const i = ENVIRONMENTS.indexOf(e.environment as any);
+    return i < 0 ? ENVIRONMENTS.length : i;
+  };
+  return [...list].sort((a, b) => rank(a) - rank(b));
+}
+
 /**
  * The open promotion merge requests, read again after each promotion. A failure to read them
  * (no GitLab configured, say) hides the list; it does not break the view.
@@ -122,7 +131,7 @@ function DeploymentView(props: { entityRef: string }) {
       {status.clusters.map(cluster => (
         <Fragment key={cluster.cluster}>
           <ClusterErrorAlert cluster={cluster} />
-          {cluster.environments.map(environment => (
+          {inPromotionOrder(cluster.environments).map(environment => (
             <EnvironmentSection
               key={environment.name}
               cluster={cluster.cluster}

@@ -64,6 +64,20 @@ describe('environment management in the Deployment tab', () => {
     );
   });
 
+  it('shows the environments in promotion order, whatever order the backend sends', async () => {
+    const status = twoEnvironments();
+    status.clusters[0].environments.reverse();
+    renderForEntity(<EntityDeploymentContent />, {
+      api: fakeDeploymentApi(status),
+    });
+    await screen.findByRole('region', { name: STAGING_TITLE });
+    const titles = screen
+      .getAllByRole('region')
+      .map(r => r.getAttribute('aria-label'))
+      .filter(t => t === DEV_TITLE || t === STAGING_TITLE);
+    expect(titles).toEqual([DEV_TITLE, STAGING_TITLE]);
+  });
+
   it('promotes development to staging, shows what the backend did, and reads everything again', async () => {
     const api = fakeDeploymentApi(twoEnvironments());
     renderForEntity(<EntityDeploymentContent />, { api });
