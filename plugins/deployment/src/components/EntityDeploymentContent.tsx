@@ -7,6 +7,7 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import { makeStyles } from '@material-ui/core/styles';
 import {
   PendingPromotion,
+  PodStatus,
   deploymentActionPermission,
 } from '@internal/plugin-deployment-common';
 import { deploymentApiRef } from '../api/DeploymentApi';
@@ -108,6 +109,20 @@ function DeploymentView(props: { entityRef: string }) {
     const i = environments.indexOf(name as any);
     return i >= 0 ? environments[i + 1] : undefined;
   };
+  // Whether the next environment already runs this one's image: nothing to promote.
+  const nextRunsSame = (env: { environment?: string; pods: PodStatus[] }) => {
+    const next = nextOf(env.environment);
+    const image = env.pods[0]?.image;
+    const target = status.clusters
+      .flatMap(c => c.environments)
+      .find(e => e.environment === next);
+    return (
+      image !== undefined &&
+      target !== undefined &&
+      target.pods.length > 0 &&
+      target.pods.every(p => p.image === image)
+    );
+  };
 
   return (
     <div className={classes.root}>
@@ -140,6 +155,7 @@ function DeploymentView(props: { entityRef: string }) {
               canAct={canAct}
               onActionRequested={onActionRequested}
               promoteTo={nextOf(environment.environment)}
+              promoted={nextRunsSame(environment)}
               onPromoted={onPromoted}
               now={now}
             />

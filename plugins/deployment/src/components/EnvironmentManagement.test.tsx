@@ -78,6 +78,25 @@ describe('environment management in the Deployment tab', () => {
     expect(titles).toEqual([DEV_TITLE, STAGING_TITLE]);
   });
 
+  it('offers no promotion when the next environment already runs the image', async () => {
+    const status = twoEnvironments();
+    // Both environments' pods run the same image (the fixture's tag 3f9c2a1b).
+    for (const env of status.clusters[0].environments) {
+      env.pods = env.pods.map(p => ({
+        ...p,
+        image: 'registry.example/app:1.0.0',
+      }));
+    }
+    renderForEntity(<EntityDeploymentContent />, {
+      api: fakeDeploymentApi(status),
+    });
+    const dev = within(await screen.findByRole('region', { name: DEV_TITLE }));
+    expect(
+      await dev.findByRole('button', { name: 'staging runs 3f9c2a1b' }),
+    ).toBeDisabled();
+    expect(dev.queryByRole('button', { name: /^Promote/ })).toBeNull();
+  });
+
   it('promotes development to staging, shows what the backend did, and reads everything again', async () => {
     const api = fakeDeploymentApi(twoEnvironments());
     renderForEntity(<EntityDeploymentContent />, { api });

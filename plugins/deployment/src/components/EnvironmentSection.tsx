@@ -27,6 +27,8 @@ export interface EnvironmentSectionProps {
   onActionRequested?: () => void;
   /** The next environment of the service, which this one promotes to. */
   promoteTo?: string;
+  /** Whether `promoteTo` already runs this environment's image. */
+  promoted?: boolean;
   onPromoted?: () => void;
   now: number;
 }
@@ -98,6 +100,7 @@ function EnvironmentSectionView(props: EnvironmentSectionProps) {
                 from={environment.environment}
                 to={props.promoteTo}
                 imageTag={environment.pods[0]?.imageTag}
+                alreadyPromoted={props.promoted}
                 onPromoted={props.onPromoted}
               />
             )}

@@ -18,6 +18,8 @@ export interface PromoteButtonProps {
   to: string;
   /** The tag that runs in `from`, to say what is promoted. */
   imageTag?: string;
+  /** `to` already runs this image: the button says so and is disabled (its last result stays). */
+  alreadyPromoted?: boolean;
   /** Called after a promotion was accepted (to read the status and pending promotions again). */
   onPromoted?: (result: PromotionResult) => void;
 }
@@ -38,7 +40,7 @@ const useStyles = makeStyles(theme => ({
  * saying why; into production it opens a merge request, linked here.
  */
 export function PromoteButton(props: PromoteButtonProps) {
-  const { entityRef, from, to, imageTag, onPromoted } = props;
+  const { entityRef, from, to, imageTag, alreadyPromoted, onPromoted } = props;
   const classes = useStyles();
   const api = useApi(deploymentApiRef);
   const [running, setRunning] = useState(false);
@@ -78,12 +80,16 @@ export function PromoteButton(props: PromoteButtonProps) {
         size="small"
         variant="outlined"
         color="primary"
-        disabled={running}
+        disabled={running || alreadyPromoted}
         onClick={promote}
       >
-        {running
-          ? 'Promoting…'
-          : `Promote ${imageTag ? `${imageTag} ` : ''}to ${to}`}
+        {running && 'Promoting…'}
+        {!running &&
+          alreadyPromoted &&
+          `${to} runs ${imageTag ?? 'this image'}`}
+        {!running &&
+          !alreadyPromoted &&
+          `Promote ${imageTag ? `${imageTag} ` : ''}to ${to}`}
       </Button>
       <Typography variant="body2" component="span" role="status">
         {result?.ok === true && (
