@@ -305,11 +305,19 @@ describe('real controllers on the test platform', () => {
       },
     ]);
     const t0 = Date.now();
+    // Synced with every composed resource referenced. Synced alone can be a moment too early:
+    // while the new namespace is not yet visible to the function, it composes what lives outside
+    // the namespace first (fn.go, "composing it before what lives in it"), and that reconcile
+    // succeeds too; the namespace's creation triggers the one that composes the rest.
     const synced = await eventually(
-      'the XR to be Synced',
+      'the XR to be Synced with all 8 composed resources',
       async () => {
         const live = await xr();
-        return condition(live, 'Synced')?.status === 'True' && live;
+        return (
+          condition(live, 'Synced')?.status === 'True' &&
+          (live?.spec?.crossplane?.resourceRefs ?? []).length === 8 &&
+          live
+        );
       },
       120_000,
       async () => (await xr())?.status,
