@@ -12,6 +12,8 @@ export const IDP_LABELS = {
   system: 'idp.acme.example/system',
   component: 'idp.acme.example/component',
   environment: 'idp.acme.example/environment',
+  /** On a preview environment and everything composed for it: the preview's name. */
+  preview: 'idp.acme.example/preview',
   /** Set on everything the portal's actions create, with the scaffolder task id. */
   task: 'idp.acme.example/scaffolder-task',
 } as const;

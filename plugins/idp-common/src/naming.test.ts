@@ -6,6 +6,9 @@ import {
   dnsLabelErrors,
   dnsNameErrors,
   environmentNames,
+  branchNameErrors,
+  previewNameErrors,
+  previewNameFor,
   groupPathErrors,
   teamFromOwnerRef,
 } from './naming';
@@ -242,5 +245,67 @@ describe('LONGEST_ENVIRONMENT', () => {
       );
     }
     expect(LONGEST_ENVIRONMENT).toBe('development');
+  });
+});
+
+describe('preview names', () => {
+  it('names a preview apart from the environments', () => {
+    expect(
+      environmentNames({
+        team: 'team-payments',
+        component: 'payments-api',
+        environment: 'development',
+        preview: { name: 'staging' },
+      }),
+    ).toEqual({
+      resource: 'payments-api-preview-staging',
+      namespace: 'team-payments-payments-api-preview-staging',
+      argocdApplication: 'payments-api-preview-staging',
+    });
+  });
+
+  it('derives a name from a merge request or a branch', () => {
+    expect(previewNameFor({ branch: 'feature/x', mergeRequest: 42 })).toBe(
+      'mr-42',
+    );
+    expect(previewNameFor({ branch: 'Feature/Refund_Limits' })).toBe(
+      'feature-refund-limit',
+    );
+    expect(previewNameFor({ branch: '--a--' })).toBe('a');
+    expect(
+      previewNameErrors(previewNameFor({ branch: 'x'.repeat(40) })),
+    ).toEqual([]);
+  });
+
+  it('refuses names the XRD refuses', () => {
+    expect(previewNameErrors('mr-42')).toEqual([]);
+    expect(previewNameErrors('a'.repeat(21))).toEqual([
+      'must be 1 to 20 characters (it has 21)',
+    ]);
+    expect(previewNameErrors('MR_42')).toHaveLength(1);
+    expect(previewNameErrors('')).toHaveLength(2);
+  });
+
+  it('checks branch names as git does', () => {
+    for (const ok of ['main', 'feature/refund-limits', 'fix.1', 'a_b']) {
+      expect(branchNameErrors(ok)).toEqual([]);
+    }
+    for (const bad of [
+      '',
+      '-rf',
+      'a..b',
+      'a b',
+      'a:b',
+      'a~1',
+      'x.lock',
+      'a/',
+      '/a',
+      'a//b',
+      'a@{1}',
+      'a\nb',
+      'a/.b',
+    ]) {
+      expect(branchNameErrors(bad)).not.toEqual([]);
+    }
   });
 });

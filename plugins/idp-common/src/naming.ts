@@ -138,21 +138,88 @@ export interface EnvironmentNames {
 
 /**
  * The names the ApplicationEnvironment composition gives what it composes
- * (platform/crossplane/function-applicationenvironment mirrors this).
+ * (platform/crossplane/function-applicationenvironment mirrors this). A preview of a branch is
+ * `<component>-preview-<name>` in `<team>-<component>-preview-<name>`: the `preview` part keeps
+ * a preview named `staging` from taking the staging environment's names.
  */
 export function environmentNames(spec: {
   team: string;
   component: string;
   environment: string;
   targetNamespace?: string;
+  preview?: { name: string };
 }): EnvironmentNames {
+  const suffix = spec.preview
+    ? `preview-${spec.preview.name}`
+    : spec.environment;
   return {
-    resource: `${spec.component}-${spec.environment}`,
+    resource: `${spec.component}-${suffix}`,
     namespace:
-      spec.targetNamespace ??
-      `${spec.team}-${spec.component}-${spec.environment}`,
-    argocdApplication: `${spec.component}-${spec.environment}`,
+      spec.targetNamespace ?? `${spec.team}-${spec.component}-${suffix}`,
+    argocdApplication: `${spec.component}-${suffix}`,
   };
+}
+
+/** The longest preview name (the XRD's `spec.preview.name` maxLength). */
+export const PREVIEW_NAME_MAX_LENGTH = 20;
+
+/** Errors of a preview's name: a DNS label of at most {@link PREVIEW_NAME_MAX_LENGTH} characters. */
+export function previewNameErrors(value: string): string[] {
+  const errors: string[] = [];
+  if (value.length === 0 || value.length > PREVIEW_NAME_MAX_LENGTH) {
+    errors.push(
+      `must be 1 to ${PREVIEW_NAME_MAX_LENGTH} characters (it has ${value.length})`,
+    );
+  }
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+    errors.push(
+      'may contain only lowercase letters, digits and -, and must start and end with a letter or digit',
+    );
+  }
+  return errors;
+}
+
+/**
+ * The default name of a preview: `mr-<iid>` for a merge request, else the branch as GitLab's
+ * `CI_COMMIT_REF_SLUG` makes it (lower case, every other character a dash), cut to
+ * {@link PREVIEW_NAME_MAX_LENGTH} characters without a dash at either end.
+ */
+export function previewNameFor(source: {
+  branch: string;
+  mergeRequest?: number;
+}): string {
+  if (source.mergeRequest !== undefined) return `mr-${source.mergeRequest}`;
+  return source.branch
+    .toLocaleLowerCase('en-US')
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, PREVIEW_NAME_MAX_LENGTH)
+    .replace(/^-+|-+$/g, '');
+}
+
+/**
+ * Errors of a git branch name as `git check-ref-format --branch` and GitLab accept it, kept to
+ * what a pipeline's branch can be: no spaces, `..`, `~^:?*[\\`, control characters, `@{`, no
+ * leading `-` or `/`, no trailing `/`, `.` or `.lock`, at most 255 characters.
+ */
+export function branchNameErrors(value: string): string[] {
+  if (value.length === 0) return ['must not be empty'];
+  const errors: string[] = [];
+  if (value.length > 255) {
+    errors.push(`must be at most 255 characters (it has ${value.length})`);
+  }
+  if (
+    // eslint-disable-next-line no-control-regex
+    /[\x00-\x20\x7f~^:?*[\\]/.test(value) ||
+    value.includes('..') ||
+    value.includes('@{') ||
+    value.includes('//') ||
+    /^[-/.]|[/.]$|\.lock$|\/\./.test(value)
+  ) {
+    errors.push(
+      "is not a git branch name: no spaces, '..', '~', '^', ':', '?', '*', '[', '\\', '@{' or '//', and no '-', '/' or '.' at the start or '/', '.' or '.lock' at the end",
+    );
+  }
+  return errors;
 }
 
 /**

@@ -17,6 +17,21 @@ export interface ApplicationEnvironmentSpec {
     hostname?: string;
     port?: number;
   };
+  /** A short-lived preview of an app repository's branch (development only). */
+  preview?: PreviewSpec;
+}
+
+/** `spec.preview` of an ApplicationEnvironment (platform/crossplane/definition.yaml). */
+export interface PreviewSpec {
+  /** A DNS label of at most 20 characters, e.g. `mr-42`. */
+  name: string;
+  /** The app repository's branch it runs. */
+  branch: string;
+  mergeRequest?: number;
+  /** When the portal removes it (ISO 8601). */
+  expiresAt: string;
+  /** The image the app's pipeline built for the branch. */
+  image?: { repository: string; tag: string };
 }
 
 /** How the platform serves ApplicationEnvironments, from `idp.environment`. */
@@ -66,6 +81,7 @@ export function buildApplicationEnvironment(
         [IDP_LABELS.system]: spec.system,
         [IDP_LABELS.component]: spec.component,
         [IDP_LABELS.environment]: spec.environment,
+        ...(spec.preview && { [IDP_LABELS.preview]: spec.preview.name }),
         ...(taskId && { [IDP_LABELS.task]: taskId }),
       },
     },

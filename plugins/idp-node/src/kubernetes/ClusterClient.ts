@@ -267,13 +267,21 @@ export class ClusterClient {
     }
   }
 
-  /** Deletes an object (foreground propagation); false when it was already gone. */
-  async delete(ref: {
-    apiVersion: string;
-    kind: string;
-    name: string;
-    namespace?: string;
-  }): Promise<boolean> {
+  /**
+   * Deletes an object (foreground propagation); false when it was already gone. With
+   * `preconditions` the apiserver deletes only that version of the object (409 otherwise): a
+   * caller that decided from a listing deletes what it looked at, and of two callers that listed
+   * the same object, only the first one's delete goes through.
+   */
+  async delete(
+    ref: {
+      apiVersion: string;
+      kind: string;
+      name: string;
+      namespace?: string;
+    },
+    options?: { preconditions?: { uid?: string; resourceVersion?: string } },
+  ): Promise<boolean> {
     const header = {
       apiVersion: ref.apiVersion,
       kind: ref.kind,
@@ -287,6 +295,10 @@ export class ClusterClient {
         undefined,
         undefined,
         'Foreground',
+        options?.preconditions && {
+          preconditions: options.preconditions,
+          propagationPolicy: 'Foreground',
+        },
       );
       return true;
     } catch (e) {
