@@ -48,6 +48,8 @@ export interface EnvironmentDeployment {
   environment?: string;
   /** The namespace the service runs in. */
   namespace?: string;
+  /** Set when this is a short-lived preview of a branch (an ApplicationEnvironment's spec.preview). */
+  preview?: PreviewInfo;
   /** The ApplicationEnvironment's Synced and Ready conditions; empty without one. */
   conditions: Condition[];
   /** The Argo CD Application that deploys it, when there is one. */
@@ -186,4 +188,56 @@ export interface PendingPromotion {
   iid: number;
   createdAt: string;
   author?: string;
+}
+
+/**
+ * A preview environment's facts, from its ApplicationEnvironment's `spec.preview`.
+ *
+ * @public
+ */
+export interface PreviewInfo {
+  /** e.g. `mr-42`: the ApplicationEnvironment is `<component>-preview-<name>`. */
+  name: string;
+  /** The app repository's branch it runs. */
+  branch: string;
+  mergeRequest?: number;
+  /** When the portal's scheduled task removes it (ISO 8601). */
+  expiresAt: string;
+  /** The image it runs, when the pipeline gave one (`repository:tag`). */
+  image?: string;
+}
+
+/**
+ * Body of POST /api/deployment/entities/:namespace/:kind/:name/previews: a preview of a branch
+ * (or a merge request's source branch) of the service's app repository, in its development
+ * cluster, from its development environment's deployment repository and values. Posting the same
+ * name again updates its image and expiry.
+ *
+ * @public
+ */
+export interface PreviewRequest {
+  branch: string;
+  mergeRequest?: number;
+  /** Default: `mr-<mergeRequest>`, else the branch's slug (at most 20 characters). */
+  name?: string;
+  /** What the pipeline built for the branch, `repository:tag`; default: development's image. */
+  image?: string;
+  /** Hours until it is removed; default and maximum from `deployment.previews`. */
+  ttlHours?: number;
+}
+
+/**
+ * What POST …/previews did.
+ *
+ * @public
+ */
+export interface PreviewResult {
+  /** created, or updated when the preview existed (its expiry and image renewed). */
+  outcome: 'created' | 'updated';
+  /** The ApplicationEnvironment's name. */
+  resource: string;
+  cluster: string;
+  namespace: string;
+  preview: PreviewInfo;
+  message: string;
 }

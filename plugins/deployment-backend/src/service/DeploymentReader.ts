@@ -30,6 +30,7 @@ import {
   conditionsOf,
   podOf,
 } from './summarise';
+import { previewOf } from './PreviewEnvironments';
 
 const ARGO_API_VERSION = 'argoproj.io/v1alpha1';
 
@@ -241,6 +242,7 @@ export class DeploymentReader {
           environment: String(xr.spec.environment),
         }),
         ...(namespace && { namespace }),
+        ...(previewOf(xr) && { preview: previewOf(xr) }),
         conditions: conditionsOf(xr),
         ...(app && { application: applicationOf(app) }),
         pods: [],

@@ -166,8 +166,9 @@ export class Promoter {
       );
     }
     const environments = status.clusters.flatMap(c => c.environments);
-    const source = environments.find(e => e.environment === from);
-    const target = environments.find(e => e.environment === to);
+    // Previews are development environments too, but never a promotion's source or target.
+    const source = environments.find(e => e.environment === from && !e.preview);
+    const target = environments.find(e => e.environment === to && !e.preview);
     if (!source) {
       throw new InputError(
         `Invalid promotion: the service has no ${from} environment`,

@@ -3,20 +3,35 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import {
   AuditorService,
+  BackstageCredentials,
+  BackstageServicePrincipal,
+  BackstageUserPrincipal,
   HttpAuthService,
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   deploymentActionPermission,
   deploymentReadPermission,
 } from '@internal/plugin-deployment-common';
+import { teamFromOwnerRef } from '@internal/plugin-idp-node';
 import { DeploymentReader } from './DeploymentReader';
 import { Promoter } from './Promoter';
+import { PreviewEnvironments } from './PreviewEnvironments';
+
+const previewSchema = z
+  .object({
+    branch: z.string().min(1).max(255),
+    mergeRequest: z.number().int().min(1).optional(),
+    name: z.string().min(1).max(63).optional(),
+    image: z.string().min(1).max(512).optional(),
+    ttlHours: z.number().positive().optional(),
+  })
+  .strict();
 
 const promotionSchema = z.object({
   from: z.enum(['development', 'staging', 'production']),
@@ -39,17 +54,31 @@ const actionSchema = z.object({
  * - `POST /entities/:namespace/:kind/:name/promotions`: promote what runs in one environment to
  *   a later one (a commit, or a merge request into production), under the same permission as
  *   sync; audited.
+ * - `GET /entities/:namespace/:kind/:name/previews`: its preview environments;
+ * - `POST /entities/:namespace/:kind/:name/previews` and `DELETE …/previews/:preview`: create
+ *   (or renew) and remove a preview of a branch, as a user with the sync permission, or as a
+ *   pipeline whose external access token's subject `deployment.previews.pipelines` maps to the
+ *   entity's team; audited.
  */
 export async function createRouter(options: {
   reader: DeploymentReader;
   promoter: Promoter;
+  previews: PreviewEnvironments;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
   logger: LoggerService;
 }): Promise<express.Router> {
-  const { reader, promoter, catalog, httpAuth, permissions, auditor } = options;
+  const {
+    reader,
+    promoter,
+    previews,
+    catalog,
+    httpAuth,
+    permissions,
+    auditor,
+  } = options;
   const router = Router();
   router.use(express.json());
 
@@ -153,6 +182,145 @@ export async function createRouter(options: {
           meta: { kind: result.kind, image: result.image, url: result.url },
         });
         res.status(201).json(result);
+      } catch (error) {
+        await event.fail({ error: error as Error });
+        throw error;
+      }
+    },
+  );
+
+  /**
+   * Who may change the entity's previews, and the name they are recorded under: a user the
+   * sync permission allows for the entity, or a pipeline whose token's subject is mapped to the
+   * entity's own team (the catalog's owner, checked here; the request names only the entity).
+   * Any other service token is refused, whatever the framework would allow it.
+   */
+  const previewActor = async (
+    params: Record<string, string>,
+    credentials: BackstageCredentials<
+      BackstageUserPrincipal | BackstageServicePrincipal
+    >,
+  ): Promise<{ entity: Entity; actor: string }> => {
+    const entityRef = stringifyEntityRef({
+      kind: params.kind,
+      namespace: params.namespace,
+      name: params.name,
+    });
+    if (credentials.principal.type === 'user') {
+      const [decision] = await permissions.authorize(
+        [{ permission: deploymentActionPermission, resourceRef: entityRef }],
+        { credentials },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `You may not change the previews of ${entityRef}: only its owners and platform engineers may`,
+        );
+      }
+      return {
+        entity: await entityOf(params, credentials),
+        actor: credentials.principal.userEntityRef,
+      };
+    }
+    const subject = credentials.principal.subject;
+    const team = previews.pipelineTeam(subject);
+    if (!team) {
+      throw new NotAllowedError(
+        `The token of ${subject} may not change previews: it is not in deployment.previews.pipelines`,
+      );
+    }
+    const entity = await entityOf(params, credentials);
+    const owner = entity.spec?.owner;
+    if (teamFromOwnerRef(owner) !== team) {
+      throw new NotAllowedError(
+        `The token of ${subject} may change previews of team ${team}'s services only; ${entityRef} is owned by ${String(
+          owner,
+        )}`,
+      );
+    }
+    return { entity, actor: `pipeline:${subject}` };
+  };
+
+  router.get('/entities/:namespace/:kind/:name/previews', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const entity = await entityOf(req.params, credentials);
+    await mayRead(stringifyEntityRef(entity), credentials);
+    res.json(await previews.list(entity));
+  });
+
+  router.post('/entities/:namespace/:kind/:name/previews', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const parsed = previewSchema.safeParse(req.body);
+    if (!parsed.success) {
+      throw new InputError(
+        `Invalid preview: ${parsed.error.issues
+          .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+          .join('; ')}`,
+      );
+    }
+    const entityRef = stringifyEntityRef({
+      kind: req.params.kind,
+      namespace: req.params.namespace,
+      name: req.params.name,
+    });
+    const event = await auditor.createEvent({
+      eventId: 'environment-preview',
+      severityLevel: 'medium',
+      request: req,
+      meta: {
+        actionType: 'create',
+        entityRef,
+        branch: parsed.data.branch,
+        mergeRequest: parsed.data.mergeRequest,
+      },
+    });
+    try {
+      const { entity, actor } = await previewActor(req.params, credentials);
+      const result = await previews.upsert(entity, parsed.data, actor);
+      await event.success({
+        meta: {
+          actor,
+          outcome: result.outcome,
+          resource: result.resource,
+          cluster: result.cluster,
+          expiresAt: result.preview.expiresAt,
+          image: result.preview.image,
+        },
+      });
+      res.status(result.outcome === 'created' ? 201 : 200).json(result);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.delete(
+    '/entities/:namespace/:kind/:name/previews/:preview',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const entityRef = stringifyEntityRef({
+        kind: req.params.kind,
+        namespace: req.params.namespace,
+        name: req.params.name,
+      });
+      const event = await auditor.createEvent({
+        eventId: 'environment-preview',
+        severityLevel: 'medium',
+        request: req,
+        meta: { actionType: 'remove', entityRef, preview: req.params.preview },
+      });
+      try {
+        const { entity, actor } = await previewActor(req.params, credentials);
+        const removed = await previews.remove(entity, req.params.preview);
+        await event.success({ meta: { actor, removed } });
+        res.status(202).json({
+          message: removed
+            ? `Preview ${req.params.preview} is being removed`
+            : `Preview ${req.params.preview} was already gone`,
+        });
       } catch (error) {
         await event.fail({ error: error as Error });
         throw error;
