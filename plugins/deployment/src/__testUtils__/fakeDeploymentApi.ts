@@ -3,6 +3,8 @@ import type {
   DeploymentActionRequest,
   DeploymentStatus,
   PendingPromotion,
+  PreviewRequest,
+  PreviewResult,
   PromotionRequest,
   PromotionResult,
 } from '@internal/plugin-deployment-common';
@@ -44,6 +46,28 @@ export function fakeDeploymentApi(
         _entityRef: CompoundEntityRef,
         _options?: { signal?: AbortSignal },
       ): Promise<PendingPromotion[]> => [],
+    ),
+    createPreview: jest.fn(
+      async (
+        _entityRef: CompoundEntityRef,
+        request: PreviewRequest,
+      ): Promise<PreviewResult> => ({
+        outcome: 'created',
+        resource: `app-preview-${request.name ?? 'x'}`,
+        cluster: 'dev-cluster',
+        namespace: `team-app-preview-${request.name ?? 'x'}`,
+        preview: {
+          name: request.name ?? 'x',
+          branch: request.branch,
+          expiresAt: '2026-12-05T10:00:00Z',
+        },
+        message: `Preview of ${request.branch} created`,
+      }),
+    ),
+    removePreview: jest.fn(
+      async (_entityRef: CompoundEntityRef, name: string) => ({
+        message: `Preview ${name} is being removed`,
+      }),
     ),
   };
 }

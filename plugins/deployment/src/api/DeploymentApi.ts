@@ -4,6 +4,8 @@ import type {
   DeploymentActionRequest,
   DeploymentStatus,
   PendingPromotion,
+  PreviewRequest,
+  PreviewResult,
   PromotionRequest,
   PromotionResult,
 } from '@internal/plugin-deployment-common';
@@ -56,6 +58,21 @@ export interface DeploymentApi {
     entityRef: CompoundEntityRef,
     options?: { signal?: AbortSignal },
   ): Promise<PendingPromotion[]>;
+
+  /**
+   * Creates (or renews) a preview environment of a branch. Rejects with the backend's reason,
+   * e.g. an invalid branch or a TTL over the maximum (400).
+   */
+  createPreview(
+    entityRef: CompoundEntityRef,
+    request: PreviewRequest,
+  ): Promise<PreviewResult>;
+
+  /** Removes a preview environment. */
+  removePreview(
+    entityRef: CompoundEntityRef,
+    name: string,
+  ): Promise<DeploymentActionResponse>;
 }
 
 /**

@@ -4,6 +4,8 @@ import type {
   DeploymentActionRequest,
   DeploymentStatus,
   PendingPromotion,
+  PreviewRequest,
+  PreviewResult,
   PromotionRequest,
   PromotionResult,
 } from '@internal/plugin-deployment-common';
@@ -107,6 +109,38 @@ export class DeploymentClient implements DeploymentApi {
       { headers: { Accept: 'application/json' }, signal: options?.signal },
     );
     return ((await this.#json(response)) as PendingPromotion[]) ?? [];
+  }
+
+  async createPreview(
+    entityRef: CompoundEntityRef,
+    request: PreviewRequest,
+  ): Promise<PreviewResult> {
+    const response = await this.#fetchApi.fetch(
+      `${await this.#url(entityRef)}/previews`,
+      {
+        method: 'POST',
+        headers: {
+          Accept: 'application/json',
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify(request),
+      },
+    );
+    return (await this.#json(response)) as PreviewResult;
+  }
+
+  async removePreview(
+    entityRef: CompoundEntityRef,
+    name: string,
+  ): Promise<DeploymentActionResponse> {
+    const response = await this.#fetchApi.fetch(
+      `${await this.#url(entityRef)}/previews/${encodeURIComponent(name)}`,
+      { method: 'DELETE', headers: { Accept: 'application/json' } },
+    );
+    const body = (await this.#json(response)) as
+      | Partial<DeploymentActionResponse>
+      | undefined;
+    return { message: body?.message ?? `Preview ${name} is being removed` };
   }
 
   async #url(entityRef: CompoundEntityRef): Promise<string> {

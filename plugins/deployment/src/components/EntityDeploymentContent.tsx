@@ -28,9 +28,13 @@ const useStyles = makeStyles(theme => ({
   root: { display: 'flex', flexDirection: 'column', gap: theme.spacing(3) },
 }));
 
-/** Environments in promotion order (development, staging, production), others last. */
-function inPromotionOrder<T extends { environment?: string }>(list: T[]): T[] {
+/** Environments in promotion order (development, staging, production), others, then previews. */
+function inPromotionOrder<T extends { environment?: string; preview?: object }>(
+  list: T[],
+): T[] {
   const rank = (e: T) => {
+    // Previews after the environments they are made from.
+    if (e.preview) return ENVIRONMENTS.length + 1;
     const i = ENVIRONMENTS.indexOf(e.environment as any);
     return i < 0 ? ENVIRONMENTS.length : i;
   };
@@ -103,7 +107,12 @@ function DeploymentView(props: { entityRef: string }) {
   const nothingDeployed = isNothingDeployed(status);
   // The service's environments in promotion order: each promotes to the next one it has.
   const environments = ENVIRONMENTS.filter(name =>
-    status.clusters.some(c => c.environments.some(e => e.environment === name)),
+    status.clusters.some(c =>
+      c.environments.some(e => e.environment === name && !e.preview),
+    ),
+  );
+  const previews = status.clusters.flatMap(c =>
+    c.environments.flatMap(e => (e.preview ? [e.preview.name] : [])),
   );
   const nextOf = (name?: string) => {
     const i = environments.indexOf(name as any);
@@ -115,7 +124,7 @@ function DeploymentView(props: { entityRef: string }) {
     const image = env.pods[0]?.image;
     const target = status.clusters
       .flatMap(c => c.environments)
-      .find(e => e.environment === next);
+      .find(e => e.environment === next && !e.preview);
     return (
       image !== undefined &&
       target !== undefined &&
@@ -141,6 +150,8 @@ function DeploymentView(props: { entityRef: string }) {
           environments={[...environments]}
           pending={promotions.pending}
           canAct={canAct}
+          previews={previews}
+          onPreviewCreated={onActionRequested}
         />
       )}
       {status.clusters.map(cluster => (
@@ -154,7 +165,12 @@ function DeploymentView(props: { entityRef: string }) {
               entityRef={entityRef}
               canAct={canAct}
               onActionRequested={onActionRequested}
-              promoteTo={nextOf(environment.environment)}
+              // A preview is never promoted from: its branch is merged, then promoted.
+              promoteTo={
+                environment.preview
+                  ? undefined
+                  : nextOf(environment.environment)
+              }
               promoted={nextRunsSame(environment)}
               onPromoted={onPromoted}
               now={now}

@@ -211,5 +211,115 @@ describe('environment management in the Deployment tab', () => {
     expect(
       screen.queryByRole('link', { name: 'Add an environment' }),
     ).toBeNull();
+    expect(screen.queryByRole('form', { name: 'New preview' })).toBeNull();
+  });
+
+  describe('previews', () => {
+    const withPreview = () => {
+      const status = twoEnvironments();
+      status.clusters[0].environments.unshift(
+        environment({
+          name: 'payments-refunds-preview-mr-42',
+          environment: 'development',
+          namespace: 'team-payments-payments-refunds-preview-mr-42',
+          preview: {
+            name: 'mr-42',
+            branch: 'feature/refund-limits',
+            mergeRequest: 42,
+            expiresAt: new Date(
+              Date.now() + 5 * 3_600_000 + 60_000,
+            ).toISOString(),
+            image:
+              'registry.acme.example/idp/team-payments/payments-refunds:mr-42-3f2c1a9',
+          },
+        }),
+      );
+      return status;
+    };
+
+    it('shows a preview after the environments, with its branch and expiry, never as a promotion source', async () => {
+      const api = fakeDeploymentApi(withPreview());
+      renderForEntity(<EntityDeploymentContent />, { api });
+      const preview = within(
+        await screen.findByRole('region', {
+          name: 'preview mr-42 · dev-cluster · team-payments-payments-refunds-preview-mr-42',
+        }),
+      );
+      expect(preview.getByText(/Preview of branch/).textContent).toMatch(
+        /^Preview of branch feature\/refund-limits \(merge request !42\), image registry\.acme\.example\/idp\/team-payments\/payments-refunds:mr-42-3f2c1a9 · expires in 5h \(/,
+      );
+      expect(preview.queryByRole('button', { name: /Promote/ })).toBeNull();
+      const bar = within(screen.getByRole('region', { name: 'Environments' }));
+      expect(bar.getByText('development → staging')).toBeInTheDocument();
+      expect(bar.getByText(/and a preview: mr-42/)).toBeInTheDocument();
+      const titles = screen
+        .getAllByRole('region')
+        .map(r => r.getAttribute('aria-label'))
+        .filter(t => t?.includes(' · '));
+      expect(titles.at(-1)).toMatch(/^preview mr-42/);
+
+      await userEvent.click(
+        preview.getByRole('button', { name: 'Remove preview' }),
+      );
+      await waitFor(() =>
+        expect(api.removePreview).toHaveBeenCalledWith(ENTITY_REF, 'mr-42'),
+      );
+      expect(
+        await preview.findByText('Preview mr-42 is being removed'),
+      ).toBeInTheDocument();
+    });
+
+    it('creates a preview of a branch, refusing what git would refuse before asking', async () => {
+      const api = fakeDeploymentApi(twoEnvironments());
+      renderForEntity(<EntityDeploymentContent />, { api });
+      const form = within(
+        await screen.findByRole('form', { name: 'New preview' }),
+      );
+      const field = form.getByRole('textbox', { name: 'Branch to preview' });
+      await userEvent.type(field, 'feature/a..b');
+      await userEvent.click(
+        form.getByRole('button', { name: 'Create preview' }),
+      );
+      expect(
+        form.getByText(/The branch is not a git branch name/),
+      ).toBeInTheDocument();
+      expect(api.createPreview).not.toHaveBeenCalled();
+
+      await userEvent.clear(field);
+      await userEvent.type(field, 'feature/refund-limits');
+      await userEvent.click(
+        form.getByRole('button', { name: 'Create preview' }),
+      );
+      await waitFor(() =>
+        expect(api.createPreview).toHaveBeenCalledWith(ENTITY_REF, {
+          branch: 'feature/refund-limits',
+        }),
+      );
+      expect(
+        await form.findByText('Preview of feature/refund-limits created'),
+      ).toBeInTheDocument();
+    });
+
+    it("shows the backend's refusal", async () => {
+      const api = fakeDeploymentApi(twoEnvironments());
+      api.createPreview.mockRejectedValue(
+        new DeploymentRequestError(
+          'Invalid preview: ttlHours: must be more than 0 and at most 168 (deployment.previews.maxTtlHours); it is 500',
+          400,
+        ),
+      );
+      renderForEntity(<EntityDeploymentContent />, { api });
+      const form = within(
+        await screen.findByRole('form', { name: 'New preview' }),
+      );
+      await userEvent.type(
+        form.getByRole('textbox', { name: 'Branch to preview' }),
+        'x',
+      );
+      await userEvent.click(
+        form.getByRole('button', { name: 'Create preview' }),
+      );
+      expect(await form.findByText(/at most 168/)).toBeInTheDocument();
+    });
   });
 });

@@ -3,6 +3,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import type { PendingPromotion } from '@internal/plugin-deployment-common';
+import { NewPreviewForm } from './NewPreviewForm';
 
 const useStyles = makeStyles(theme => ({
   bar: {
@@ -22,6 +23,10 @@ export interface EnvironmentManagementProps {
   pending: PendingPromotion[];
   /** Whether the user may change the service's environments (the templates check again). */
   canAct: boolean;
+  /** The service's previews' names. */
+  previews?: string[];
+  /** Called after a preview was created. */
+  onPreviewCreated?: () => void;
 }
 
 /** A template's form, with the service already chosen. */
@@ -36,7 +41,7 @@ function templateLink(template: string, entityRef: string): string {
  * promotions waiting for approval in GitLab.
  */
 export function EnvironmentManagement(props: EnvironmentManagementProps) {
-  const { entityRef, environments, pending, canAct } = props;
+  const { entityRef, environments, pending, canAct, previews = [] } = props;
   const classes = useStyles();
   return (
     // A region, not a <section>: the environments below are the page's sections.
@@ -45,6 +50,12 @@ export function EnvironmentManagement(props: EnvironmentManagementProps) {
         <Typography variant="body2">
           Environments:{' '}
           <strong>{environments.join(' → ') || 'none yet'}</strong>
+          {previews.length > 0 &&
+            `, and ${
+              previews.length === 1
+                ? 'a preview'
+                : `${previews.length} previews`
+            }: ${previews.join(', ')}`}
         </Typography>
         {canAct && (
           <>
@@ -59,6 +70,14 @@ export function EnvironmentManagement(props: EnvironmentManagementProps) {
           </>
         )}
       </div>
+      {canAct && environments.includes('development') && (
+        <div style={{ marginTop: 8 }}>
+          <NewPreviewForm
+            entityRef={entityRef}
+            onCreated={props.onPreviewCreated}
+          />
+        </div>
+      )}
       {pending.length > 0 && (
         <Alert severity="info" style={{ marginTop: 8 }}>
           <Typography variant="body2" component="div">

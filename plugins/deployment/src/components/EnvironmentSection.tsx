@@ -9,6 +9,7 @@ import { podSummaryText, summarisePods } from '../lib/status';
 import { ArgoApplicationPanel } from './ArgoApplicationPanel';
 import { EnvironmentConditions } from './EnvironmentConditions';
 import { PodsTable } from './PodsTable';
+import { PreviewDetails } from './PreviewDetails';
 import { PromoteButton } from './PromoteButton';
 
 const useStyles = makeStyles(theme => ({
@@ -50,6 +51,15 @@ function EnvironmentSectionView(props: EnvironmentSectionProps) {
             : undefined
         }
       >
+        {environment.preview && (
+          <PreviewDetails
+            entityRef={props.entityRef}
+            preview={environment.preview}
+            canAct={props.canAct}
+            onRemoved={props.onActionRequested}
+            now={now}
+          />
+        )}
         <Grid container spacing={3}>
           <Grid item xs={12} md={4}>
             <Typography variant="h6" component="h3" className={classes.heading}>

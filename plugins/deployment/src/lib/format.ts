@@ -53,7 +53,9 @@ export function environmentTitle(
   environment: EnvironmentDeployment,
 ): string {
   return [
-    environment.environment ?? environment.name,
+    environment.preview
+      ? `preview ${environment.preview.name}`
+      : environment.environment ?? environment.name,
     cluster,
     environment.namespace ?? environment.name,
   ]
