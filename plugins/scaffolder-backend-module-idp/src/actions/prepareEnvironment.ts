@@ -86,7 +86,7 @@ export async function verifiedComponent(
 
 /**
  * Every environment of a component: the ApplicationEnvironments labelled with it on every
- * cluster an environment maps to, that belong to `team` (spec and label). An XR another team
+ * cluster an environment maps to, that belong to `team` (spec and label), previews aside. An XR another team
  * labelled with this component's name is not this service's.
  */
 export async function environmentsOf(
@@ -108,7 +108,10 @@ export async function environmentsOf(
       if (
         object.spec?.team === team &&
         object.metadata.labels?.[IDP_LABELS.team] === team &&
-        object.spec?.component === component
+        object.spec?.component === component &&
+        // A preview is short-lived and has its own path (the deployment backend's previews
+        // API, its scheduled expiry); it is not one of the service's environments here.
+        !object.spec?.preview
       ) {
         out.push({ cluster, object });
       }
