@@ -262,6 +262,34 @@ describe('ApplicationEnvironment guardrails on a real apiserver', () => {
     );
   });
 
+  it("applies a preview's composed resources; Argo CD's CRD keeps the Application's Helm parameters", async () => {
+    // Server-side apply prunes fields a CRD does not declare (with a warning only), so reading
+    // the Application back proves helm.parameters and its fields are Argo CD's.
+    const rendered = await renderer.render(
+      platformFile('crossplane', 'examples', 'payments-api-preview.yaml'),
+    );
+    const preview = composedResources(rendered);
+    await cp.apply(preview);
+    const app = preview.find(o => o.kind === 'Application')!;
+    expect(app.spec.source.helm.parameters).toHaveLength(3);
+    const live = await admin.get(
+      'argoproj.io/v1alpha1',
+      'Application',
+      'payments-api-preview-mr-42',
+      'argocd',
+    );
+    expect(live?.spec.source).toEqual(app.spec.source);
+    const namespace = await admin.get(
+      'v1',
+      'Namespace',
+      'team-payments-payments-api-preview-mr-42',
+    );
+    expect(namespace?.metadata.labels).toMatchObject({
+      'idp.acme.example/environment': 'development',
+      'idp.acme.example/preview': 'mr-42',
+    });
+  });
+
   it("lets the team's developers deploy in their own namespace", async () => {
     const deployment = {
       metadata: { name: 'payments-api' },
@@ -527,6 +555,184 @@ describe('ApplicationEnvironment guardrails on a real apiserver', () => {
       expect(res.message).toContain(
         'exposure.hostname must not be a wildcard: name one host',
       );
+    });
+
+    describe('previews (spec.preview)', () => {
+      const preview = {
+        name: 'mr-42',
+        branch: 'feature/refund-limits',
+        mergeRequest: 42,
+        expiresAt: '2027-01-15T18:00:00Z',
+        image: {
+          repository: 'registry.acme.example/idp/team-payments/payments-api',
+          tag: 'mr-42-3f2c1a9',
+        },
+      };
+      const path = (name: string) =>
+        `/apis/idp.acme.example/v1alpha1/applicationenvironments/${name}`;
+      const patch = async (name: string, spec: Record<string, unknown>) => {
+        const res = await admin.request(
+          'PATCH',
+          path(name),
+          { spec },
+          'application/merge-patch+json',
+        );
+        return { code: res.status, message: String(res.body?.message) };
+      };
+
+      it('accepts a preview of development, with or without an image (controls)', async () => {
+        expect(
+          await create('preview-mr-42', { ...base, preview }),
+        ).toMatchObject({ code: 201 });
+        const { image: _image, mergeRequest: _mr, ...minimal } = preview;
+        expect(
+          await create('preview-minimal', {
+            ...base,
+            preview: { ...minimal, name: 'feature-x' },
+          }),
+        ).toMatchObject({ code: 201 });
+      });
+
+      it.each(['staging', 'production'])(
+        'refuses a preview on %s (CEL rule)',
+        async environment => {
+          const res = await create(`preview-on-${environment}`, {
+            ...base,
+            environment,
+            preview,
+          });
+          expect(res.code).toBe(422);
+          expect(res.message).toContain(
+            'preview environments are development environments: spec.environment must be development',
+          );
+        },
+      );
+
+      it('refuses a 21-character preview name', async () => {
+        const res = await create('preview-long-name', {
+          ...base,
+          preview: { ...preview, name: 'a'.repeat(21) },
+        });
+        expect(res.code).toBe(422);
+        expect(res.message).toContain(
+          'spec.preview.name: Too long: may not be more than 20',
+        );
+      });
+
+      it('refuses a preview name that is not a DNS label, an expiresAt that is no date-time and a bad image tag', async () => {
+        for (const [name, bad, field] of [
+          ['preview-bad-name', { name: 'MR_42' }, 'spec.preview.name'],
+          [
+            'preview-bad-date',
+            { expiresAt: 'tomorrow' },
+            'spec.preview.expiresAt',
+          ],
+          [
+            'preview-bad-tag',
+            { image: { ...preview.image, tag: '-mr-42' } },
+            'spec.preview.image.tag',
+          ],
+        ] as const) {
+          const res = await create(name, {
+            ...base,
+            preview: { ...preview, ...bad },
+          });
+          expect({ name, code: res.code }).toEqual({ name, code: 422 });
+          expect(res.message).toContain(`${field}: Invalid value`);
+        }
+      });
+
+      it('refuses a preview without a branch', async () => {
+        const { branch: _branch, ...spec } = preview;
+        const res = await create('preview-no-branch', {
+          ...base,
+          preview: spec,
+        });
+        expect(res.code).toBe(422);
+        expect(res.message).toContain('spec.preview.branch: Required value');
+      });
+
+      it("refuses a preview's namespace over 63 characters, which the environment's would not exceed (CEL rule)", async () => {
+        // team-payments-<30>-development is 56 characters; -preview-<20> makes it 73.
+        const component = 'c'.repeat(30);
+        expect(
+          await create('long-development', { ...base, component }),
+        ).toMatchObject({ code: 201 });
+        const res = await create('long-preview', {
+          ...base,
+          component,
+          preview: { ...preview, name: 'p'.repeat(20) },
+        });
+        expect(res.code).toBe(422);
+        expect(res.message).toContain(
+          "the preview's namespace <team>-<component>-preview-<preview.name> would exceed 63 characters: shorten preview.name",
+        );
+        // Its own targetNamespace lifts the rule, as for environments.
+        expect(
+          await create('long-preview-own-ns', {
+            ...base,
+            component,
+            targetNamespace: 'team-payments-long-preview',
+            preview: { ...preview, name: 'p'.repeat(20) },
+          }),
+        ).toMatchObject({ code: 201 });
+      });
+
+      it('lets the portal extend expiresAt and the pipeline update the image, branch and merge request', async () => {
+        expect(
+          await create('preview-update', { ...base, preview }),
+        ).toMatchObject({ code: 201 });
+        const res = await patch('preview-update', {
+          preview: {
+            ...preview,
+            expiresAt: '2027-01-22T18:00:00Z',
+            branch: 'feature/refund-limits-v2',
+            mergeRequest: 43,
+            image: { ...preview.image, tag: 'mr-42-9b8e7d6' },
+          },
+        });
+        expect({
+          code: res.code,
+          refusal: res.code === 200 ? '' : res.message,
+        }).toEqual({ code: 200, refusal: '' });
+        const live = await admin.get(
+          'idp.acme.example/v1alpha1',
+          'ApplicationEnvironment',
+          'preview-update',
+        );
+        expect(live?.spec.preview).toMatchObject({
+          name: 'mr-42',
+          expiresAt: '2027-01-22T18:00:00Z',
+          image: { tag: 'mr-42-9b8e7d6' },
+        });
+      });
+
+      it('refuses renaming, removing or adding a preview (CEL transition rule)', async () => {
+        expect(
+          await create('preview-fixed', { ...base, preview }),
+        ).toMatchObject({ code: 201 });
+        expect(
+          await create('environment-fixed', {
+            ...base,
+            component: 'refunds',
+          }),
+        ).toMatchObject({ code: 201 });
+        for (const [name, spec] of [
+          ['preview-fixed', { preview: { ...preview, name: 'mr-43' } }],
+          ['preview-fixed', { preview: null }],
+          ['environment-fixed', { preview }],
+        ] as const) {
+          const res = await patch(name, spec);
+          expect({ name, spec, code: res.code }).toEqual({
+            name,
+            spec,
+            code: 422,
+          });
+          expect(res.message).toContain(
+            'spec.preview cannot be added, removed or renamed; create a new ApplicationEnvironment instead',
+          );
+        }
+      });
     });
 
     it('still accepts valid namespaces and hostnames (controls)', async () => {

@@ -121,16 +121,17 @@ describe('ApplicationEnvironment composition (crank render)', () => {
     });
   });
 
-  it.each(['payments-api-staging', 'storefront-web-production'])(
-    'renders examples/%s.yaml as reviewed',
-    async example => {
-      const rendered = await renderer.render(
-        platformFile('crossplane', 'examples', `${example}.yaml`),
-      );
-      expect(rendered).toHaveLength(9); // the XR and eight composed resources
-      compareWithExpected(`example-${example}`, rendered);
-    },
-  );
+  it.each([
+    'payments-api-staging',
+    'storefront-web-production',
+    'payments-api-preview',
+  ])('renders examples/%s.yaml as reviewed', async example => {
+    const rendered = await renderer.render(
+      platformFile('crossplane', 'examples', `${example}.yaml`),
+    );
+    expect(rendered).toHaveLength(9); // the XR and eight composed resources
+    compareWithExpected(`example-${example}`, rendered);
+  });
 
   describe('the target namespace as the cluster has it (crank --required-resources)', () => {
     // function-applicationenvironment asks Crossplane for the Namespace by name and refuses one
@@ -290,6 +291,87 @@ describe('ApplicationEnvironment composition (crank render)', () => {
     ])('refuses %s', async hostname => {
       await expect(renderer.render(withHostname(hostname))).rejects.toThrow(
         `refused ApplicationEnvironment: spec.exposure.hostname "${hostname}" is not in a domain the platform serves (apps.acme.example): use a name such as storefront-web.apps.acme.example`,
+      );
+    });
+  });
+
+  describe('a preview (spec.preview)', () => {
+    const preview = () =>
+      parseManifests(
+        fs.readFileSync(
+          platformFile('crossplane', 'examples', 'payments-api-preview.yaml'),
+          'utf8',
+        ),
+      )[0] as KubeObject;
+    const internal = { name: 'exposure.mode', value: 'internal' };
+
+    it('has its own names and label and deploys like development, with Helm parameters', async () => {
+      const rendered = await renderer.render(preview());
+      // The naming contract (plugins/idp-common naming.ts mirrors it), independent of the
+      // expected file: never the development environment's names.
+      const namespace = 'team-payments-payments-api-preview-mr-42';
+      expect(rendered[0].status).toMatchObject({
+        namespace,
+        argocdApplication: 'payments-api-preview-mr-42',
+      });
+      const app = byName(rendered, 'Application')!;
+      expect(app.metadata).toMatchObject({
+        name: 'payments-api-preview-mr-42',
+        namespace: 'argocd',
+      });
+      expect(app.spec.destination.namespace).toBe(namespace);
+      expect(app.spec.source).toEqual({
+        repoURL:
+          'https://gitlab.acme.example/idp/team-payments/payments-api-deploy.git',
+        path: '.',
+        targetRevision: 'development',
+        helm: {
+          valueFiles: ['values.yaml', 'environments/development.yaml'],
+          parameters: [
+            internal,
+            {
+              name: 'image.repository',
+              value: 'registry.acme.example/idp/team-payments/payments-api',
+            },
+            { name: 'image.tag', value: 'mr-42-3f2c1a9', forceString: true },
+          ],
+        },
+      });
+      for (const o of rendered.slice(1)) {
+        expect(o.metadata.labels).toMatchObject({
+          'backstage.io/kubernetes-id': 'payments-api',
+          'idp.acme.example/environment': 'development',
+          'idp.acme.example/preview': 'mr-42',
+        });
+      }
+      const inNamespace = rendered.filter(
+        o =>
+          !['ApplicationEnvironment', 'Namespace', 'Application'].includes(
+            o.kind,
+          ),
+      );
+      expect(inNamespace).toHaveLength(6);
+      expect(new Set(inNamespace.map(o => o.metadata.namespace))).toEqual(
+        new Set([namespace]),
+      );
+    });
+
+    it('before its pipeline built an image: only exposure.mode=internal', async () => {
+      const environment = preview();
+      delete environment.spec.preview.image;
+      const rendered = await renderer.render(environment);
+      expect(rendered).toHaveLength(9);
+      expect(byName(rendered, 'Application')!.spec.source.helm).toEqual({
+        valueFiles: ['values.yaml', 'environments/development.yaml'],
+        parameters: [internal],
+      });
+    });
+
+    it('is refused on staging by the function too (besides the XRD rule)', async () => {
+      const environment = preview();
+      environment.spec.environment = 'staging';
+      await expect(renderer.render(environment)).rejects.toThrow(
+        'returned a fatal result: invalid ApplicationEnvironment: preview environments are development environments: spec.environment is "staging", it must be development',
       );
     });
   });

@@ -35,7 +35,16 @@ type ApplicationSource struct {
 
 // ApplicationSourceHelm holds Helm options.
 type ApplicationSourceHelm struct {
-	ValueFiles []string `json:"valueFiles,omitempty"`
+	ValueFiles []string        `json:"valueFiles,omitempty"`
+	Parameters []HelmParameter `json:"parameters,omitempty"`
+}
+
+// HelmParameter is one Helm parameter (helm template --set, or --set-string with ForceString).
+// Argo CD applies parameters after the value files, so they win over them.
+type HelmParameter struct {
+	Name        string `json:"name"`
+	Value       string `json:"value"`
+	ForceString bool   `json:"forceString,omitempty"`
 }
 
 // ApplicationDestination is the cluster and namespace to deploy to.
@@ -65,7 +74,10 @@ func (a *Application) DeepCopyObject() runtime.Object {
 	a.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
 	out.Spec.Source.Helm = nil
 	if a.Spec.Source.Helm != nil {
-		out.Spec.Source.Helm = &ApplicationSourceHelm{ValueFiles: append([]string(nil), a.Spec.Source.Helm.ValueFiles...)}
+		out.Spec.Source.Helm = &ApplicationSourceHelm{
+			ValueFiles: append([]string(nil), a.Spec.Source.Helm.ValueFiles...),
+			Parameters: append([]HelmParameter(nil), a.Spec.Source.Helm.Parameters...),
+		}
 	}
 	out.Spec.SyncPolicy = nil
 	if a.Spec.SyncPolicy != nil {

@@ -50,8 +50,22 @@ const RequirementTargetNamespace = "target-namespace"
 // team (the function then lets that team's environment adopt it).
 const LabelTeam = "idp.acme.example/team"
 
+// LabelPreview is the label naming the preview (spec.preview.name) on every composed resource of
+// a preview environment. A preview also carries idp.acme.example/environment: development, so
+// this label is what tells its resources from the development environment's.
+const LabelPreview = "idp.acme.example/preview"
+
+// previewEnvironment is the only environment a preview may be of (the XRD's CEL rule says so too).
+const previewEnvironment = "development"
+
 // dnsName is the XRD's pattern of a host name (definition.yaml, exposure.hostname).
 var dnsName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+
+// previewName is the XRD's pattern of spec.preview.name (a DNS label) and its maxLength: the name
+// goes into the namespace, the Application's name and a label value.
+var previewName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+const previewNameMaxLength = 20
 
 // Defaults of optional spec fields.
 const (
@@ -96,30 +110,65 @@ type Spec struct {
 		Hostname string `json:"hostname,omitempty"`
 		Port     int32  `json:"port,omitempty"`
 	} `json:"exposure,omitempty"`
+	Preview *Preview `json:"preview,omitempty"`
 }
 
-// Namespace is the environment's namespace: spec.targetNamespace, or <team>-<component>-<environment>.
+// Preview is spec.preview: a short-lived preview of a branch or merge request of the app
+// repository, in a development environment of its own. The portal deletes the XR when ExpiresAt
+// passes; the function does not read ExpiresAt, Branch or MergeRequest (they are the portal's
+// records), only Name (the names) and Image (Helm parameters).
+type Preview struct {
+	Name         string        `json:"name"`
+	Branch       string        `json:"branch"`
+	MergeRequest int           `json:"mergeRequest,omitempty"`
+	ExpiresAt    string        `json:"expiresAt,omitempty"`
+	Image        *PreviewImage `json:"image,omitempty"`
+}
+
+// PreviewImage is the image the app's pipeline built for the preview's branch.
+type PreviewImage struct {
+	Repository string `json:"repository"`
+	Tag        string `json:"tag"`
+}
+
+// suffix ends the environment's namespace and Application names: the environment, or
+// preview-<name> for a preview. The preview- part keeps a preview named staging from taking the
+// staging environment's names (plugins/idp-common naming.ts mirrors this).
+func (s Spec) suffix() string {
+	if s.Preview != nil {
+		return "preview-" + s.Preview.Name
+	}
+	return s.Environment
+}
+
+// Namespace is the environment's namespace: spec.targetNamespace, or
+// <team>-<component>-<environment> (a preview's <team>-<component>-preview-<name>).
 func (s Spec) Namespace() string {
 	if s.TargetNamespace != "" {
 		return s.TargetNamespace
 	}
-	return fmt.Sprintf("%s-%s-%s", s.Team, s.Component, s.Environment)
+	return fmt.Sprintf("%s-%s-%s", s.Team, s.Component, s.suffix())
 }
 
-// Application is the Argo CD Application's name: <component>-<environment>.
+// Application is the Argo CD Application's name: <component>-<environment> (a preview's
+// <component>-preview-<name>).
 func (s Spec) Application() string {
-	return fmt.Sprintf("%s-%s", s.Component, s.Environment)
+	return fmt.Sprintf("%s-%s", s.Component, s.suffix())
 }
 
 // Labels are on every composed resource; the portal finds them by these.
 func (s Spec) Labels() map[string]string {
-	return map[string]string{
+	labels := map[string]string{
 		"backstage.io/kubernetes-id":   s.Component,
 		"idp.acme.example/team":        s.Team,
 		"idp.acme.example/system":      s.System,
 		"idp.acme.example/component":   s.Component,
 		"idp.acme.example/environment": s.Environment,
 	}
+	if s.Preview != nil {
+		labels[LabelPreview] = s.Preview.Name
+	}
+	return labels
 }
 
 func (s Spec) validate() error {
@@ -134,7 +183,49 @@ func (s Spec) validate() error {
 	if _, ok := Presets[s.Size]; !ok {
 		return errors.Errorf("spec.size %q is not one of small, medium, large", s.Size)
 	}
+	if s.Preview != nil {
+		return s.Preview.validate(s.Environment)
+	}
 	return nil
+}
+
+// validate checks a preview as the XRD does (defence in depth: a preview on staging or
+// production would deploy a branch's image there, and its name goes into every composed name).
+func (p Preview) validate(environment string) error {
+	if environment != previewEnvironment {
+		return errors.Errorf("preview environments are development environments: spec.environment is %q, it must be %s", environment, previewEnvironment)
+	}
+	if p.Name == "" {
+		return errors.New("spec.preview.name is required")
+	}
+	if len(p.Name) > previewNameMaxLength || !previewName.MatchString(p.Name) {
+		return errors.Errorf("spec.preview.name %q is not a DNS label of at most %d characters, such as mr-42", p.Name, previewNameMaxLength)
+	}
+	if p.Branch == "" {
+		return errors.New("spec.preview.branch is required")
+	}
+	if p.Image != nil && (p.Image.Repository == "" || p.Image.Tag == "") {
+		return errors.New("spec.preview.image needs both repository and tag")
+	}
+	return nil
+}
+
+// HelmParameters are the Application's Helm parameters: none for an environment (its values
+// files say everything); for a preview exposure.mode=internal - it never takes development's
+// public hostname, which the values files of development may set - and the image its branch's
+// pipeline built, when known (until then the chart's development image runs). forceString keeps
+// a tag such as 20250114 or 1e3 a string (helm --set would make it a number).
+func (s Spec) HelmParameters() []HelmParameter {
+	if s.Preview == nil {
+		return nil
+	}
+	params := []HelmParameter{{Name: "exposure.mode", Value: "internal"}}
+	if img := s.Preview.Image; img != nil {
+		params = append(params,
+			HelmParameter{Name: "image.repository", Value: img.Repository},
+			HelmParameter{Name: "image.tag", Value: img.Tag, ForceString: true})
+	}
+	return params
 }
 
 // hostnameSuffixes returns the input's allowedHostnameSuffixes normalised (lower case, no
@@ -421,10 +512,15 @@ func Compose(spec Spec, settings input.ApplicationEnvironmentInput) (map[fnresou
 					RepoURL:        spec.Repository.URL,
 					Path:           path,
 					TargetRevision: revision,
-					Helm: &ApplicationSourceHelm{ValueFiles: []string{
-						"values.yaml",
-						fmt.Sprintf("environments/%s.yaml", spec.Environment),
-					}},
+					// A preview deploys like its development environment (same branch and values
+					// files), changed only by its Helm parameters.
+					Helm: &ApplicationSourceHelm{
+						ValueFiles: []string{
+							"values.yaml",
+							fmt.Sprintf("environments/%s.yaml", spec.Environment),
+						},
+						Parameters: spec.HelmParameters(),
+					},
 				},
 				Destination: ApplicationDestination{Server: settings.InClusterServer, Namespace: ns},
 				SyncPolicy: &SyncPolicy{

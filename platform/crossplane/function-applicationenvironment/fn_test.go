@@ -528,3 +528,158 @@ func TestReadinessFromWhatTheClusterReports(t *testing.T) {
 		}
 	}
 }
+
+// A preview of a merge request of payments-api, as the portal writes it (examples/payments-api-preview.yaml).
+const xrPaymentsPreview = `{
+  "apiVersion": "idp.acme.example/v1alpha1",
+  "kind": "ApplicationEnvironment",
+  "metadata": {"name": "payments-api-preview-mr-42"},
+  "spec": {
+    "team": "team-payments", "system": "payments", "component": "payments-api",
+    "environment": "development",
+    "repository": {"url": "https://gitlab.acme.example/idp/team-payments/payments-api-deploy.git"},
+    "preview": {
+      "name": "mr-42", "branch": "feature/refund-limits", "mergeRequest": 42,
+      "expiresAt": "2027-01-15T18:00:00Z",
+      "image": {"repository": "registry.acme.example/idp/team-payments/payments-api", "tag": "mr-42-3f2c1a9"}
+    }
+  }
+}`
+
+func TestPreviewNamesAndLabels(t *testing.T) {
+	rsp := run(t, newRequest(xrPaymentsPreview, ""))
+	wantComposed(t, rsp)
+	// preview-<name>, never the development environment's names: the two live side by side.
+	ns := "team-payments-payments-api-preview-mr-42"
+	if got := field(t, rsp, NameNamespace, "metadata", "name"); got != ns {
+		t.Errorf("namespace %v, want %s", got, ns)
+	}
+	if got := field(t, rsp, NameApplication, "metadata", "name"); got != "payments-api-preview-mr-42" {
+		t.Errorf("application %v", got)
+	}
+	if got := field(t, rsp, NameApplication, "spec", "destination", "namespace"); got != ns {
+		t.Errorf("destination namespace %v", got)
+	}
+	if got := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"]; !cmp.Equal(got, map[string]any{
+		"namespace": ns, "argocdApplication": "payments-api-preview-mr-42",
+	}) {
+		t.Errorf("XR status %v", got)
+	}
+	if got := rsp.GetRequirements().GetResources()[RequirementTargetNamespace].GetMatchName(); got != ns {
+		t.Errorf("asks for namespace %q, want %s", got, ns)
+	}
+	for name := range rsp.GetDesired().GetResources() {
+		labels := field(t, rsp, name, "metadata", "labels").(map[string]any)
+		if labels[LabelPreview] != "mr-42" || labels["idp.acme.example/environment"] != "development" ||
+			labels["backstage.io/kubernetes-id"] != "payments-api" {
+			t.Errorf("%s: labels %v", name, labels)
+		}
+		if name != NameNamespace && name != NameApplication {
+			if got := field(t, rsp, name, "metadata", "namespace"); got != ns {
+				t.Errorf("%s: namespace %v, want %s", name, got, ns)
+			}
+		}
+	}
+
+	// targetNamespace still wins; the Application keeps its preview name.
+	targeted := strings.Replace(xrPaymentsPreview, `"environment": "development",`,
+		`"environment": "development", "targetNamespace": "team-payments-mr-42",`, 1)
+	rsp = run(t, newRequest(targeted, ""))
+	wantComposed(t, rsp)
+	if got := field(t, rsp, NameNamespace, "metadata", "name"); got != "team-payments-mr-42" {
+		t.Errorf("targetNamespace ignored: %v", got)
+	}
+	if got := field(t, rsp, NameApplication, "metadata", "name"); got != "payments-api-preview-mr-42" {
+		t.Errorf("application %v", got)
+	}
+}
+
+func TestPreviewDeploysLikeDevelopmentWithHelmParameters(t *testing.T) {
+	source := func(xr string) map[string]any {
+		t.Helper()
+		rsp := run(t, newRequest(xr, ""))
+		wantComposed(t, rsp)
+		return field(t, rsp, NameApplication, "spec", "source").(map[string]any)
+	}
+	wantSource := func(params []any) map[string]any {
+		helm := map[string]any{"valueFiles": []any{"values.yaml", "environments/development.yaml"}}
+		if params != nil {
+			helm["parameters"] = params
+		}
+		return map[string]any{
+			"repoURL": "https://gitlab.acme.example/idp/team-payments/payments-api-deploy.git",
+			"path":    ".", "targetRevision": "development", "helm": helm,
+		}
+	}
+	internal := map[string]any{"name": "exposure.mode", "value": "internal"}
+
+	t.Run("with the branch's image", func(t *testing.T) {
+		want := wantSource([]any{internal,
+			map[string]any{"name": "image.repository", "value": "registry.acme.example/idp/team-payments/payments-api"},
+			map[string]any{"name": "image.tag", "value": "mr-42-3f2c1a9", "forceString": true},
+		})
+		if diff := cmp.Diff(want, source(xrPaymentsPreview)); diff != "" {
+			t.Errorf("source (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("before its pipeline built an image: internal only", func(t *testing.T) {
+		xr := strings.Replace(xrPaymentsPreview, `,
+      "image": {"repository": "registry.acme.example/idp/team-payments/payments-api", "tag": "mr-42-3f2c1a9"}`, "", 1)
+		if diff := cmp.Diff(wantSource([]any{internal}), source(xr)); diff != "" {
+			t.Errorf("source (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("a numeric tag stays a string", func(t *testing.T) {
+		xr := strings.Replace(xrPaymentsPreview, `"tag": "mr-42-3f2c1a9"`, `"tag": "20270114"`, 1)
+		params := source(xr)["helm"].(map[string]any)["parameters"].([]any)
+		if diff := cmp.Diff(map[string]any{"name": "image.tag", "value": "20270114", "forceString": true}, params[2]); diff != "" {
+			t.Errorf("image.tag (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("public exposure in the spec: still internal", func(t *testing.T) {
+		// Development's public hostname belongs to development; the preview only keeps its port.
+		xr := strings.Replace(xrPaymentsPreview, `"environment": "development",`,
+			`"environment": "development", "exposure": {"mode": "public", "hostname": "refunds.apps.acme.example", "port": 3000},`, 1)
+		if diff := cmp.Diff(internal, source(xr)["helm"].(map[string]any)["parameters"].([]any)[0]); diff != "" {
+			t.Errorf("exposure parameter (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("an environment has no parameters and no preview label", func(t *testing.T) {
+		rsp := run(t, newRequest(strings.Replace(xrPayments, `"staging"`, `"development"`, 1), ""))
+		wantComposed(t, rsp)
+		if diff := cmp.Diff(map[string]any{"valueFiles": []any{"values.yaml", "environments/development.yaml"}},
+			field(t, rsp, NameApplication, "spec", "source", "helm")); diff != "" {
+			t.Errorf("helm (-want +got):\n%s", diff)
+		}
+		for name := range rsp.GetDesired().GetResources() {
+			if _, ok := field(t, rsp, name, "metadata", "labels").(map[string]any)[LabelPreview]; ok {
+				t.Errorf("%s: carries %s", name, LabelPreview)
+			}
+		}
+	})
+}
+
+func TestRefusesInvalidPreviews(t *testing.T) {
+	for name, tc := range map[string]struct{ old, new, message string }{
+		"on staging": {`"environment": "development"`, `"environment": "staging"`,
+			`preview environments are development environments: spec.environment is "staging", it must be development`},
+		"on production": {`"environment": "development"`, `"environment": "production"`,
+			`spec.environment is "production", it must be development`},
+		"without a name":   {`"name": "mr-42", `, ``, "spec.preview.name is required"},
+		"without a branch": {`"branch": "feature/refund-limits", `, ``, "spec.preview.branch is required"},
+		"a name longer than 20 characters": {`"name": "mr-42"`, `"name": "` + strings.Repeat("a", 21) + `"`,
+			"is not a DNS label of at most 20 characters"},
+		"a name that is not a DNS label": {`"name": "mr-42"`, `"name": "MR_42"`, `spec.preview.name "MR_42" is not a DNS label`},
+		"an image without a tag":         {`, "tag": "mr-42-3f2c1a9"`, ``, "spec.preview.image needs both repository and tag"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			xr := strings.Replace(xrPaymentsPreview, tc.old, tc.new, 1)
+			if xr == xrPaymentsPreview {
+				t.Fatalf("%q is not in the XR", tc.old)
+			}
+			// Refused before anything is asked for or composed: a preview on staging would run a
+			// branch's image there.
+			wantRefused(t, run(t, firstCall(xr, "")), "invalid ApplicationEnvironment: ", tc.message)
+		})
+	}
+}
