@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { parseDocument } from 'yaml';
 import {
@@ -11,7 +13,9 @@ import {
   startControlPlane,
   startGitLabDouble,
 } from '@internal/test-platform';
+import { mockServices } from '@backstage/backend-test-utils';
 import { Portal, TaskRun, startPortal } from './portal';
+import { gitlabCiLocal, run as runCommand, templateTools } from './tools';
 
 /*
  * Environment management through the portal, for real: the add-environment and
@@ -31,6 +35,10 @@ const MEI = 'user:default/mei.chen'; // team-storefront
 const PRIYA = 'user:default/priya.sharma'; // platform-team
 const NAME = 'payments-envs';
 const COMPONENT = `component:default/${NAME}`;
+/** The team's pipeline token for previews: a Backstage external access token (config below). */
+const PREVIEW_TOKEN = 'preview-token-team-payments-0123456789abcdef';
+const PIPELINE_SUBJECT = 'gitlab-ci-team-payments';
+const REAPER = 'deployment-remove-expired-previews';
 
 async function eventually<T>(
   what: string,
@@ -59,6 +67,12 @@ describe('environment management: add and remove environments of a service', () 
   let gitlab: GitLabDouble;
   let portal: Portal;
   let admin: KubeRest;
+  // The scheduler of the test backend, whose tasks run when a test triggers them: the expiry
+  // task runs here when the test says so (its once-across-replicas run is previews.test.ts's).
+  // (The instance is a MockSchedulerService, whose factory installs that same instance.)
+  const scheduler = mockServices.scheduler() as ReturnType<
+    typeof mockServices.scheduler
+  > & { factory(): ReturnType<typeof mockServices.scheduler.factory> };
   const addTasks: Record<string, TaskRun> = {};
 
   const ready = (xr: any) =>
@@ -232,7 +246,33 @@ describe('environment management: add and remove environments of a service', () 
       user: 'idp-portal',
       scopes: ['api'],
     });
-    portal = await startPortal({ cp, gitlab, gitlabToken, access: true });
+    portal = await startPortal({
+      cp,
+      gitlab,
+      gitlabToken,
+      access: true,
+      features: [scheduler.factory()],
+      config: {
+        backend: {
+          auth: {
+            externalAccess: [
+              {
+                type: 'static',
+                options: { token: PREVIEW_TOKEN, subject: PIPELINE_SUBJECT },
+                // The pipeline's token reaches the deployment backend only.
+                accessRestrictions: [{ plugin: 'deployment' }],
+              },
+            ],
+          },
+        },
+        deployment: {
+          previews: {
+            maxTtlHours: 96,
+            pipelines: [{ subject: PIPELINE_SUBJECT, team: 'team-payments' }],
+          },
+        },
+      },
+    });
     await Promise.all(
       [
         'python-fastapi-service',
@@ -415,11 +455,16 @@ describe('environment management: add and remove environments of a service', () 
     const run = await add({ environment: 'production' });
     expect(run.task.status).toBe('completed');
     addTasks.production = run;
-    expect(
-      ready(
-        await admin.get(XR, 'ApplicationEnvironment', `${NAME}-production`),
-      ),
-    ).toBe(true);
+    const xr: any = await admin.get(
+      XR,
+      'ApplicationEnvironment',
+      `${NAME}-production`,
+    );
+    // The conditions in the failure message: what Crossplane said when it was not Ready.
+    expect({ ready: ready(xr), conditions: xr?.status?.conditions }).toEqual({
+      ready: true,
+      conditions: expect.anything(),
+    });
   });
 
   describe('promote staging → production', () => {
@@ -515,6 +560,215 @@ describe('environment management: add and remove environments of a service', () 
       'production',
       'staging',
     ]);
+  });
+
+  describe('previews', () => {
+    const previewsPath = `/api/deployment/entities/default/component/${NAME}/previews`;
+    const previewOf = async (name: string) =>
+      (await deploymentOf()).clusters
+        .flatMap(c => c.environments)
+        .find(e => e.preview?.name === name);
+
+    /**
+     * Runs one job of the service's own .gitlab-ci.yml as its merge request pipeline would
+     * (gitlab-ci-local, shell executor), with the team's preview token as its CI/CD variable.
+     */
+    async function pipelineJob(job: string, iid: number, branch: string) {
+      const tools = templateTools();
+      const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-preview-'));
+      const env = {
+        ...process.env,
+        PATH: `${path.dirname(process.execPath)}${path.delimiter}${tools.path}`,
+        GIT_TERMINAL_PROMPT: '0',
+      };
+      try {
+        const rootAuth = `http.extraHeader=Authorization: Basic ${Buffer.from(
+          `root:${gitlab.rootToken}`,
+        ).toString('base64')}`;
+        const cloned = await runCommand(
+          'git',
+          [
+            '-c',
+            rootAuth,
+            'clone',
+            '-q',
+            `${gitlab.baseUrl}/idp/team-payments/${NAME}.git`,
+            'app',
+          ],
+          { cwd: workDir, env },
+        );
+        expect(`${cloned.code} ${cloned.output}`).toMatch(/^0 /);
+        const port = (portal.server.address() as AddressInfo).port;
+        const variables = {
+          CI_PIPELINE_SOURCE: 'merge_request_event',
+          CI_MERGE_REQUEST_IID: String(iid),
+          CI_MERGE_REQUEST_SOURCE_BRANCH_NAME: branch,
+          CI_REGISTRY_IMAGE: `registry.acme.example/idp/team-payments/${NAME}`,
+          IDP_PORTAL_URL: `http://127.0.0.1:${port}`,
+          IDP_PREVIEW_TOKEN: PREVIEW_TOKEN,
+        };
+        return await runCommand(
+          gitlabCiLocal()[0],
+          [
+            ...gitlabCiLocal().slice(1),
+            '--force-shell-executor',
+            '--ignore-predefined-vars',
+            Object.keys(variables)
+              .filter(k => k.startsWith('CI_'))
+              .join(','),
+            ...Object.entries(variables).flatMap(([k, v]) => [
+              '--variable',
+              `${k}=${v}`,
+            ]),
+            job,
+          ],
+          { cwd: path.join(workDir, 'app'), env },
+        );
+      } finally {
+        fs.rmSync(workDir, { recursive: true, force: true });
+      }
+    }
+
+    it("refuses another team's developer, another team's service and a TTL over the maximum, changing nothing", async () => {
+      const before = await inventory();
+      const other = await request(portal.server)
+        .post(previewsPath)
+        .set('Authorization', await portal.as(MEI))
+        .send({ branch: 'feature/x' });
+      expect(other.status).toBe(403);
+      const long = await request(portal.server)
+        .post(previewsPath)
+        .set('Authorization', await portal.as(DIEGO))
+        .send({ branch: 'feature/x', ttlHours: 97 });
+      expect(long.status).toBe(400);
+      expect(long.body.error.message).toMatch(
+        /ttlHours: must be more than 0 and at most 96/,
+      );
+      // The pipeline token on another team's service, and on another plugin's API.
+      const storefront = await request(portal.server)
+        .post(
+          '/api/deployment/entities/default/component/storefront-web/previews',
+        )
+        .set('Authorization', `Bearer ${PREVIEW_TOKEN}`)
+        .send({ branch: 'feature/x' });
+      expect([403, 404]).toContain(storefront.status);
+      const catalog = await request(portal.server)
+        .get('/api/catalog/entities')
+        .set('Authorization', `Bearer ${PREVIEW_TOKEN}`);
+      expect(catalog.status).toBe(403);
+      expect(catalog.body.error.message).toMatch(
+        /This token's access is restricted to plugin\(s\) 'deployment'/,
+      );
+      expect(await inventory()).toEqual(before);
+    });
+
+    it("the merge request's pipeline creates its preview: Ready, deployed by Argo CD, shown with branch and expiry", async () => {
+      const job = await pipelineJob('preview', 7, 'feature/refund-limits');
+      expect(`${job.code} ${job.output}`).toMatch(/^0 /);
+      expect(job.output).toContain(`"resource":"${NAME}-preview-mr-7"`);
+      // The job's log (the first line is this test's own command line, which passes the token).
+      expect(job.output.split('\n').slice(1).join('\n')).not.toContain(
+        PREVIEW_TOKEN,
+      );
+      const xr: any = await eventually('the preview Ready', async () => {
+        const x = await admin.get(
+          XR,
+          'ApplicationEnvironment',
+          `${NAME}-preview-mr-7`,
+        );
+        return ready(x) && x;
+      });
+      expect(xr.spec).toMatchObject({
+        team: 'team-payments',
+        environment: 'development',
+        exposure: { mode: 'internal' },
+        preview: {
+          name: 'mr-7',
+          branch: 'feature/refund-limits',
+          mergeRequest: 7,
+        },
+      });
+      expect(xr.metadata.annotations['idp.acme.example/requested-by']).toBe(
+        `pipeline:${PIPELINE_SUBJECT}`,
+      );
+      const shown = await eventually(
+        'the preview running in the view',
+        async () => {
+          const e = await previewOf('mr-7');
+          return (
+            e?.application?.healthStatus === 'Healthy' &&
+            e.pods.length > 0 &&
+            e.pods.every(
+              (p: any) =>
+                p.imageTag?.startsWith('mr-7-') && p.phase === 'Running',
+            ) &&
+            e
+          );
+        },
+      );
+      expect(shown).toMatchObject({
+        name: `${NAME}-preview-mr-7`,
+        namespace: `team-payments-${NAME}-preview-mr-7`,
+        preview: {
+          name: 'mr-7',
+          branch: 'feature/refund-limits',
+          mergeRequest: 7,
+        },
+      });
+      const expires = Date.parse(shown.preview.expiresAt);
+      expect(expires - Date.now()).toBeGreaterThan(71 * 3_600_000);
+      // Promotion never takes a preview for development.
+      expect((await environmentOf('development')).preview).toBeUndefined();
+    });
+
+    it('closing the merge request runs its stop job, which removes the preview and leaves nothing', async () => {
+      const job = await pipelineJob('preview-stop', 7, 'feature/refund-limits');
+      expect(`${job.code} ${job.output}`).toMatch(/^0 /);
+      expect(job.output).toContain('Preview mr-7 is being removed');
+      expect(job.output).not.toMatch(/FAIL\s+preview-stop/);
+      await eventually('the preview gone', async () => {
+        const { xrs, namespaces, apps } = await inventory();
+        return (
+          !xrs.some((x: string) => x.includes('preview')) &&
+          !namespaces.some((n: string) => n.includes('preview')) &&
+          !apps.some((a: string) => a.includes('preview')) &&
+          true
+        );
+      });
+    });
+
+    it('a developer creates one from the portal; once expired, the scheduled task removes it', async () => {
+      const created = await request(portal.server)
+        .post(previewsPath)
+        .set('Authorization', await portal.as(DIEGO))
+        .send({ branch: 'spike/faster-refunds', ttlHours: 1 });
+      expect(created.status).toBe(201);
+      expect(created.body.preview.name).toBe('spike-faster-refunds');
+      const name = `${NAME}-preview-spike-faster-refunds`;
+      await eventually('the preview Ready', async () =>
+        ready(await admin.get(XR, 'ApplicationEnvironment', name)),
+      );
+      // Not expired yet: the task leaves it.
+      await scheduler.triggerTask(REAPER);
+      expect(await admin.get(XR, 'ApplicationEnvironment', name)).toBeDefined();
+      // An hour passes (its expiry moved into the past, as the platform sees it then).
+      await admin.mergePatch(XR, 'ApplicationEnvironment', name, {
+        spec: { preview: { expiresAt: '2026-01-01T00:00:00Z' } },
+      });
+      const view = await previewOf('spike-faster-refunds');
+      expect(view.preview.expiresAt).toBe('2026-01-01T00:00:00Z');
+      await scheduler.triggerTask(REAPER);
+      await eventually('the expired preview gone', async () => {
+        const { xrs, namespaces, apps } = await inventory();
+        return (
+          !xrs.includes(name) &&
+          !namespaces.includes(`team-payments-${name}`) &&
+          !apps.includes(name) &&
+          true
+        );
+      });
+      expect(await previewOf('spike-faster-refunds')).toBeUndefined();
+    });
   });
 
   describe('remove', () => {

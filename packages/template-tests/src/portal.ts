@@ -137,6 +137,8 @@ export async function startPortal(options: {
   access?: boolean;
   /** Extra configuration, merged over the defaults. */
   config?: object;
+  /** Extra features or service factories (one replaces the test backend's default). */
+  features?: any[];
 }): Promise<Portal> {
   const { cp, gitlab, gitlabToken } = options;
   const root = repoRoot();
@@ -168,6 +170,7 @@ export async function startPortal(options: {
       kubernetesPlugin,
       deploymentPlugin,
       ...access,
+      ...(options.features ?? []),
       mockServices.rootConfig.factory({
         data: merge(
           {

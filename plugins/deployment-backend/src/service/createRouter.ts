@@ -3,6 +3,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import {
   AuditorService,
+  AuthService,
   BackstageCredentials,
   BackstageServicePrincipal,
   BackstageUserPrincipal,
@@ -66,6 +67,7 @@ export async function createRouter(options: {
   previews: PreviewEnvironments;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
+  auth: AuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
   logger: LoggerService;
@@ -76,6 +78,7 @@ export async function createRouter(options: {
     previews,
     catalog,
     httpAuth,
+    auth,
     permissions,
     auditor,
   } = options;
@@ -228,7 +231,12 @@ export async function createRouter(options: {
         `The token of ${subject} may not change previews: it is not in deployment.previews.pipelines`,
       );
     }
-    const entity = await entityOf(params, credentials);
+    // The pipeline's token reaches this plugin only (its access restrictions): the entity is
+    // read as this plugin, and what the token may do is decided here, from the catalog's owner.
+    const entity = await entityOf(
+      params,
+      await auth.getOwnServiceCredentials(),
+    );
     const owner = entity.spec?.owner;
     if (teamFromOwnerRef(owner) !== team) {
       throw new NotAllowedError(
