@@ -465,6 +465,47 @@ test('2c. the developer adds staging from the Deployment tab and promotes develo
   await screenshot(page, testInfo, 'environments-three-and-pending-promotion', {
     fullPage: true,
   });
+
+  // A preview of a branch, from the tab: a fourth section, after production, with its branch
+  // and expiry; a wrong branch name is refused before anything is asked of the backend.
+  const previewForm = page.getByRole('form', { name: 'New preview' });
+  const branchField = previewForm.getByRole('textbox', {
+    name: 'Branch to preview',
+  });
+  await branchField.fill('feature/a..b');
+  await previewForm.getByRole('button', { name: 'Create preview' }).click();
+  await expect(
+    previewForm.getByText(/The branch is not a git branch name/),
+  ).toBeVisible();
+  await branchField.fill('feature/refunds');
+  await previewForm.getByRole('button', { name: 'Create preview' }).click();
+  await expect(
+    previewForm.getByText(
+      new RegExp(
+        `Preview feature-refunds of ${SERVICE} \\(feature/refunds\\) created`,
+      ),
+    ),
+  ).toBeVisible({ timeout: 30_000 });
+  const preview = page.getByRole('region', {
+    name: new RegExp(
+      `^preview feature-refunds · (.* · )?team-payments-${SERVICE}-preview-feature-refunds$`,
+    ),
+  });
+  await expect(preview.getByText('Ready: True (Available)')).toBeVisible({
+    timeout: 120_000,
+  });
+  await expect(preview.getByText('1 pod, all ready')).toBeVisible({
+    timeout: 90_000,
+  });
+  await expect(
+    preview.getByText(
+      /Preview of branch feature\/refunds · expires in (2d 23h|3d 0h) \(/,
+    ),
+  ).toBeVisible();
+  await expect(bar.getByText(/and a preview: feature-refunds/)).toBeVisible();
+  await screenshot(page, testInfo, 'environments-three-and-preview', {
+    fullPage: true,
+  });
 });
 
 test('3. a run that fails on the deployment repository says why', async ({
@@ -648,8 +689,12 @@ test('5. a manager sees the new service and its deployment, and can create or sy
   await expect(
     page.getByRole('button', { name: /refresh in argo cd/i }),
   ).toHaveCount(0);
-  // Nor promote, add or remove an environment.
+  // Nor promote, add or remove an environment, nor create or remove a preview.
   await expect(page.getByRole('button', { name: /^promote/i })).toHaveCount(0);
+  await expect(page.getByRole('form', { name: 'New preview' })).toHaveCount(0);
+  await expect(
+    page.getByRole('button', { name: 'Remove preview' }),
+  ).toHaveCount(0);
   await expect(page.getByRole('link', { name: /an environment$/ })).toHaveCount(
     0,
   );

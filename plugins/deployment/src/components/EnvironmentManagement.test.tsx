@@ -14,6 +14,7 @@ import {
   renderForEntity,
 } from '../__testUtils__/renderDeployment';
 import { EntityDeploymentContent } from './EntityDeploymentContent';
+import { expiryText } from './PreviewDetails';
 
 const ENTITY_REF = {
   kind: 'component',
@@ -321,5 +322,21 @@ describe('environment management in the Deployment tab', () => {
       );
       expect(await form.findByText(/at most 168/)).toBeInTheDocument();
     });
+  });
+});
+
+describe('expiryText', () => {
+  const now = Date.parse('2026-12-04T10:00:00Z');
+  it('says how long a preview has left, in days and hours past two days', () => {
+    expect(expiryText('2026-12-07T09:59:00Z', now)).toBe(
+      'expires in 2d 23h (2026-12-07 09:59 UTC)',
+    );
+    expect(expiryText('2026-12-04T15:00:00Z', now)).toBe(
+      'expires in 5h (2026-12-04 15:00 UTC)',
+    );
+    expect(expiryText('2026-12-04T09:55:00Z', now)).toBe(
+      'expired 5m ago (2026-12-04 09:55 UTC); the portal removes it shortly',
+    );
+    expect(expiryText('soon', now)).toBe('no readable expiry');
   });
 });

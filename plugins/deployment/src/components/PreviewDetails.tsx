@@ -28,13 +28,21 @@ export interface PreviewDetailsProps {
   now: number;
 }
 
-/** `expires in 23h (2026-12-05 10:00 UTC)`, or `expired 5m ago, removal pending`. */
+/** `5h`, `47h`, then `2d 23h`: a preview's remaining time, whose hours matter. */
+function remaining(ms: number): string {
+  const hours = Math.floor(ms / 3_600_000);
+  return hours >= 48
+    ? `${Math.floor(hours / 24)}d ${hours % 24}h`
+    : formatDuration(ms);
+}
+
+/** `expires in 2d 23h (2026-12-07 10:00 UTC)`, or `expired 5m ago (…); the portal removes it shortly`. */
 export function expiryText(expiresAt: string, now: number): string {
   const at = Date.parse(expiresAt);
   if (Number.isNaN(at)) return 'no readable expiry';
   const when = new Date(at).toISOString().slice(0, 16).replace('T', ' ');
   return at > now
-    ? `expires in ${formatDuration(at - now)} (${when} UTC)`
+    ? `expires in ${remaining(at - now)} (${when} UTC)`
     : `expired ${formatDuration(
         now - at,
       )} ago (${when} UTC); the portal removes it shortly`;
