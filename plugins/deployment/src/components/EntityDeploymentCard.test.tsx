@@ -76,6 +76,29 @@ describe('EntityDeploymentCard', () => {
     );
   });
 
+  it('names a preview apart from development', async () => {
+    renderCard(
+      fakeDeploymentApi(
+        deploymentStatus([
+          cluster('dev-cluster', [
+            environment(),
+            environment({
+              name: 'payments-refunds-preview-mr-42',
+              namespace: 'team-payments-payments-refunds-preview-mr-42',
+              preview: {
+                name: 'mr-42',
+                branch: 'feature/refund-limits',
+                expiresAt: '2099-01-01T00:00:00Z',
+              },
+            }),
+          ]),
+        ]),
+      ),
+    );
+    expect(await screen.findByText('preview mr-42')).toBeInTheDocument();
+    expect(screen.getAllByText('development')).toHaveLength(1);
+  });
+
   it('shows an unreachable cluster next to the others', async () => {
     renderCard(fakeDeploymentApi(oneClusterDownStatus()));
     const table = await screen.findByRole('table', { name: 'Environments' });

@@ -46,7 +46,10 @@ function EnvironmentRow(props: {
     <TableRow>
       <TableCell className={classes.cell}>
         <Typography variant="body2">
-          {environment.environment ?? environment.name}
+          {/* A preview is a development environment too: name it apart. */}
+          {environment.preview
+            ? `preview ${environment.preview.name}`
+            : environment.environment ?? environment.name}
         </Typography>
         <Typography variant="caption" color="textSecondary">
           {props.cluster}
