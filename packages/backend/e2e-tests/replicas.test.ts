@@ -425,7 +425,10 @@ test.describe('with task recovery', () => {
 
     const runs = pair.replicas.flatMap(r =>
       logLines(r)
-        .filter(l => l.message?.startsWith(COLLATOR_LOG))
+        .filter(
+          l =>
+            typeof l.message === 'string' && l.message.startsWith(COLLATOR_LOG),
+        )
         .filter(l => l.at >= bothReadyAt && l.at <= windowEnd)
         .map(() => r.name),
     );
