@@ -45,6 +45,28 @@ const actionSchema = z.object({
   application: z.string().min(1).max(253),
 });
 
+/** The entity ref a route's `:namespace/:kind/:name` names. */
+function refOf(params: Record<string, string>): string {
+  return stringifyEntityRef({
+    kind: params.kind,
+    namespace: params.namespace,
+    name: params.name,
+  });
+}
+
+/** A request body checked against its schema, or an InputError naming every problem. */
+function parseBody<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new InputError(
+      `Invalid ${what}: ${parsed.error.issues
+        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
 /**
  * The deployment view's HTTP API:
  * - `GET /entities/:namespace/:kind/:name`: the entity's deployment status on every cluster, if
@@ -89,11 +111,7 @@ export async function createRouter(options: {
     params: Record<string, string>,
     credentials: Awaited<ReturnType<HttpAuthService['credentials']>>,
   ) => {
-    const ref = stringifyEntityRef({
-      kind: params.kind,
-      namespace: params.namespace,
-      name: params.name,
-    });
+    const ref = refOf(params);
     // The catalog's own permissions decide whether the caller may see the entity.
     const entity = await catalog.getEntityByRef(ref, { credentials });
     if (!entity) throw new NotFoundError(`No entity ${ref} in the catalog`);
@@ -145,24 +163,13 @@ export async function createRouter(options: {
     '/entities/:namespace/:kind/:name/promotions',
     async (req, res) => {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-      const parsed = promotionSchema.safeParse(req.body);
-      if (!parsed.success) {
-        throw new InputError(
-          `Invalid promotion: ${parsed.error.issues
-            .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
-            .join('; ')}`,
-        );
-      }
-      const entityRef = stringifyEntityRef({
-        kind: req.params.kind,
-        namespace: req.params.namespace,
-        name: req.params.name,
-      });
+      const body = parseBody(promotionSchema, req.body, 'promotion');
+      const entityRef = refOf(req.params);
       const event = await auditor.createEvent({
         eventId: 'environment-promotion',
-        severityLevel: parsed.data.to === 'production' ? 'high' : 'medium',
+        severityLevel: body.to === 'production' ? 'high' : 'medium',
         request: req,
-        meta: { entityRef, from: parsed.data.from, to: parsed.data.to },
+        meta: { entityRef, from: body.from, to: body.to },
       });
       try {
         const [decision] = await permissions.authorize(
@@ -178,7 +185,7 @@ export async function createRouter(options: {
         const result = await promoter.promote(
           entity,
           await reader.read(entity),
-          parsed.data,
+          body,
           credentials.principal.userEntityRef,
         );
         await event.success({
@@ -204,11 +211,7 @@ export async function createRouter(options: {
       BackstageUserPrincipal | BackstageServicePrincipal
     >,
   ): Promise<{ entity: Entity; actor: string }> => {
-    const entityRef = stringifyEntityRef({
-      kind: params.kind,
-      namespace: params.namespace,
-      name: params.name,
-    });
+    const entityRef = refOf(params);
     if (credentials.principal.type === 'user') {
       const [decision] = await permissions.authorize(
         [{ permission: deploymentActionPermission, resourceRef: entityRef }],
@@ -259,19 +262,8 @@ export async function createRouter(options: {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const parsed = previewSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(
-        `Invalid preview: ${parsed.error.issues
-          .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
-          .join('; ')}`,
-      );
-    }
-    const entityRef = stringifyEntityRef({
-      kind: req.params.kind,
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
+    const body = parseBody(previewSchema, req.body, 'preview');
+    const entityRef = refOf(req.params);
     const event = await auditor.createEvent({
       eventId: 'environment-preview',
       severityLevel: 'medium',
@@ -279,13 +271,13 @@ export async function createRouter(options: {
       meta: {
         actionType: 'create',
         entityRef,
-        branch: parsed.data.branch,
-        mergeRequest: parsed.data.mergeRequest,
+        branch: body.branch,
+        mergeRequest: body.mergeRequest,
       },
     });
     try {
       const { entity, actor } = await previewActor(req.params, credentials);
-      const result = await previews.upsert(entity, parsed.data, actor);
+      const result = await previews.upsert(entity, body, actor);
       await event.success({
         meta: {
           actor,
@@ -309,11 +301,7 @@ export async function createRouter(options: {
       const credentials = await httpAuth.credentials(req, {
         allow: ['user', 'service'],
       });
-      const entityRef = stringifyEntityRef({
-        kind: req.params.kind,
-        namespace: req.params.namespace,
-        name: req.params.name,
-      });
+      const entityRef = refOf(req.params);
       const event = await auditor.createEvent({
         eventId: 'environment-preview',
         severityLevel: 'medium',
@@ -338,20 +326,8 @@ export async function createRouter(options: {
 
   router.post('/entities/:namespace/:kind/:name/actions', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const parsed = actionSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(
-        `Invalid action: ${parsed.error.issues
-          .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
-          .join('; ')}`,
-      );
-    }
-    const request = parsed.data;
-    const entityRef = stringifyEntityRef({
-      kind: req.params.kind,
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
+    const request = parseBody(actionSchema, req.body, 'action');
+    const entityRef = refOf(req.params);
     const event = await auditor.createEvent({
       eventId: 'argocd-application',
       severityLevel: request.action === 'sync' ? 'medium' : 'low',
